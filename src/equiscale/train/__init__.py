@@ -1,0 +1,6 @@
+"""One training run: config, fixed-step loop with optional E(3) augmentation, checkpoints and the run record."""
+
+from equiscale.train.config import RunConfig, effective_lr
+from equiscale.train.loop import pick_device, train_run
+
+__all__ = ["RunConfig", "effective_lr", "pick_device", "train_run"]
