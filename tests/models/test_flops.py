@@ -1,0 +1,55 @@
+"""Compute accounting: nominal counts reproduce gatr.md §5.2, measured counts match 6·N·tokens and SDPA."""
+
+import pytest
+import torch
+from torch import nn
+
+from equiscale.models.flops import count_params, train_step_flops
+from equiscale.models.nominal import gatr_block_nominal
+from equiscale.models.registry import build_model
+from tests.models._fixtures import PHYSICS, random_batch
+
+
+@pytest.mark.parametrize(
+    ("c", "s", "params", "flops"),
+    [(16, 128, 219_776, 6.82e6), (32, 64, 215_552, 2.33e7), (64, 64, 663_552, 9.20e7)],
+)
+def test_nominal_gatr_block_matches_reference_table(c: int, s: int, params: int, flops: float) -> None:
+    block = gatr_block_nominal(c, s)
+    assert block["params"] == params
+    assert abs(block["flops_per_token"] / flops - 1) < 0.005  # the table quotes three significant digits
+
+
+def test_wide_transformer_measured_is_six_n_per_token() -> None:
+    model = build_model("transformer", (384, 1), PHYSICS)
+    batch = random_batch(PHYSICS, 8, dtype=torch.float32)
+    out = train_step_flops(model, batch)
+    tokens = 8 * PHYSICS.tokens
+    assert abs(out["measured"] / (6 * out["params"] * tokens) - 1) < 0.2
+    assert out["params"] == count_params(model) and (out["batch"], out["tokens"]) == (8, PHYSICS.tokens)
+    assert out["nominal"] == out["nominal_linear"] + out["nominal_attention"]
+
+
+def test_transformer_measured_counts_matmuls_and_cpu_sdpa_exactly() -> None:
+    """Every Linear costs 2 (forward) + 2 (weight grad) + 2 (input grad, except the first layer) FLOPs per weight
+    per token; SDPA costs 14·T²·d per layer and sample by torch's formulas (registered here for the CPU kernel):
+    forward 4·T²·d, backward 10·T²·d as it recomputes the scores. The nominal count uses 3× forward = 12·T²·d."""
+    model = build_model("transformer", (64, 2), PHYSICS)
+    B, T = 4, PHYSICS.tokens
+    measured = train_step_flops(model, random_batch(PHYSICS, B, dtype=torch.float32))
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    weights = sum(m.weight.numel() for m in linears)
+    expected = (6 * weights - 2 * linears[0].weight.numel()) * B * T + 2 * 14 * T * T * 64 * B
+    assert measured["measured"] == expected
+    assert measured["nominal_attention"] == 2 * 12 * T * T * 64 * B
+    assert measured["nominal_linear"] == 6 * weights * B * T
+
+
+def test_measurement_leaves_gradients_untouched() -> None:
+    model = build_model("transformer", "xs", PHYSICS)
+    batch = random_batch(PHYSICS, 2, dtype=torch.float32)
+    p = next(model.parameters())
+    p.grad = torch.full_like(p, 7.0)
+    train_step_flops(model, batch)
+    assert torch.all(p.grad == 7.0)
+    assert all(q.grad is None for q in list(model.parameters())[1:])
