@@ -27,7 +27,7 @@ from equiscale.geometry import FieldType, Schema
 _EPS = 1e-12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FieldStats:
     """``standardised = (x − mean)/scale``; ``mean`` broadcasts against the field's trailing axes."""
 
