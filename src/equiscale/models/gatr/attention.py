@@ -1,0 +1,78 @@
+"""Geometric multi-query attention through ``scaled_dot_product_attention`` (gatr.md §3.5).
+
+Query/key features per multivector channel: the 7 inner-product components (all e0-free ones but e123) and 5 distance
+features from the trivector part, whose dot product is −‖ĥ_k u_q − ĥ_q u_k‖² (−|x_q − x_k|² for points); then the
+scalar channels. The score is therefore invariant, values are all 16 components (equivariant), and any fused kernel
+applies. Multi-query: the H query heads share one key/value head, so heads are folded into the query-token axis
+(one [B, H·T, d] × [B, T, d] attention). Feature widths are zero-padded to multiples of 8 for fused kernels; the
+``scale`` argument keeps the temperature at 1/sqrt(unpadded width).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from equiscale.models.gatr.layout import INNER_NO_E123, TRIVECTOR
+from equiscale.models.gatr.linear import EquiLinear
+from equiscale.models.gatr.nonlinear import at_least_fp32
+
+DIST_EPS = 1e-3
+
+
+def _pad8(t: torch.Tensor) -> torch.Tensor:
+    extra = -t.shape[-1] % 8
+    return F.pad(t, (0, extra)) if extra else t
+
+
+def distance_features(x: torch.Tensor, *, key: bool) -> torch.Tensor:
+    """[16, ..., c] → [5, ..., c] query (φ) or key (ψ) distance features, computed in fp32."""
+    tau = at_least_fp32(x[list(TRIVECTOR)])
+    h = tau[3]
+    tau = tau * (h / (h.square() + DIST_EPS))
+    u, hh = tau[:3], tau[3]
+    u2, h2 = u.square().sum(0), hh.square()
+    if key:
+        return torch.cat([torch.stack([-h2, -u2]), 2 * hh * u])
+    return torch.cat([torch.stack([u2, h2]), hh * u])
+
+
+def _qk_features(mv: torch.Tensor, s: torch.Tensor, heads: int, *, key: bool) -> torch.Tensor:
+    """mv [16, B, T, heads·m], s [B, T, heads·hs] → [B, heads, T, 12·m + hs]."""
+    feats = torch.cat([mv[INNER_NO_E123], distance_features(mv, key=key).to(mv.dtype)])  # [12, B, T, heads·m]
+    n, B, T, _ = feats.shape
+    feats = feats.view(n, B, T, heads, -1).permute(1, 3, 2, 4, 0).reshape(B, heads, T, -1)
+    return torch.cat([feats, s.view(B, T, heads, -1).transpose(1, 2)], dim=-1)
+
+
+class GeometricAttention(nn.Module):
+    """(x [16, B, T, c], s [B, T, cs]) → same shapes; H query heads of h_mv/h_s channels, one shared k/v head."""
+
+    def __init__(self, mv_channels: int, s_channels: int, num_heads: int = 8, increase: int = 2) -> None:
+        super().__init__()
+        self.heads = num_heads
+        self.h_mv = max(increase * mv_channels // num_heads, 1)
+        self.h_s = max(increase * s_channels // num_heads, 4)
+        H, m, hs = num_heads, self.h_mv, self.h_s
+        self.qkv = EquiLinear(mv_channels, H * m + 2 * m, in_s=s_channels, out_s=H * hs + 2 * hs)
+        self.out = EquiLinear(H * m, mv_channels, in_s=H * hs, out_s=s_channels, init_scale=0.1)
+        self.scale = 1.0 / math.sqrt(12 * m + hs)
+
+    def forward(self, x: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        H, m, hs = self.heads, self.h_mv, self.h_s
+        _, B, T, _ = x.shape
+        y, ys = self.qkv(x, s)
+        q = _qk_features(y[..., : H * m], ys[..., : H * hs], H, key=False)  # [B, H, T, dq]
+        k = _qk_features(y[..., H * m : (H + 1) * m], ys[..., H * hs : (H + 1) * hs], 1, key=True)
+        v_mv = y[..., (H + 1) * m :].permute(1, 2, 3, 0).reshape(B, T, 16 * m)
+        v = torch.cat([v_mv, ys[..., (H + 1) * hs :]], dim=-1)
+        dv = v.shape[-1]
+        q = _pad8(q).reshape(B, 1, H * T, -1)
+        out = F.scaled_dot_product_attention(q, _pad8(k), _pad8(v)[:, None], scale=self.scale)
+        out = out[..., :dv].reshape(B, H, T, dv)
+        o_mv = out[..., : 16 * m].reshape(B, H, T, m, 16).permute(4, 0, 2, 1, 3).reshape(16, B, T, H * m)
+        o_s = out[..., 16 * m :].transpose(1, 2).reshape(B, T, H * hs)
+        return self.out(o_mv, o_s)
