@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -39,11 +41,11 @@ def test_derived_seeds_differ_by_purpose_and_counter() -> None:
 def test_schedule_warmup_peak_and_floor(schedule: str) -> None:
     kw = {"peak": 1.0, "steps": 100, "warmup_steps": 10, "schedule": schedule, "floor": 0.01}
     warm = [lr_at(s, **kw) for s in range(10)]
-    assert all(x < y for x, y in zip(warm, warm[1:], strict=False)) and warm[-1] < 1.0
+    assert all(x < y for x, y in itertools.pairwise(warm)) and warm[-1] < 1.0
     assert lr_at(10, **kw) == pytest.approx(1.0)
     if schedule == "cosine":
         lrs = [lr_at(s, **kw) for s in range(10, 100)]
-        assert all(x >= y for x, y in zip(lrs, lrs[1:], strict=False))
+        assert all(x >= y for x, y in itertools.pairwise(lrs))
         assert lr_at(99, **kw) == pytest.approx(0.01)
     else:
         assert lr_at(99, **kw) == 1.0

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
 
 from equiscale.cli._common import emit_json, user_errors
+from equiscale.errors import EquiscaleError
 
 app = typer.Typer(help="Train one run (one model, one dataset, fixed steps).", no_args_is_help=True)
-
-
-def _parse_size(size: str) -> str | tuple[int, int]:
-    """A preset name (``xs``) or ``WIDTHxDEPTH`` (``64x4``)."""
-    from equiscale.errors import EquiscaleError
-
-    if "x" in size and size.replace("x", "").isdigit():
-        width, _, depth = size.partition("x")
-        if not width or not depth:
-            raise EquiscaleError(f"size {size!r} must be a preset name or WIDTHxDEPTH like 64x4")
-        return int(width), int(depth)
-    return size
 
 
 @user_errors
@@ -40,7 +30,7 @@ def train_command(
     warmup_steps: int | None = typer.Option(None, "--warmup-steps", help="Warm-up in steps (overrides fraction)."),
     schedule: str = typer.Option("cosine", help="cosine (decay to the floor) or constant."),
     lr_floor: float = typer.Option(0.01, "--lr-floor", help="Final lr as a fraction of the peak (cosine)."),
-    grad_clip: float | None = typer.Option(10.0, "--grad-clip", help="Gradient-norm clip (omit 0 → off)."),
+    grad_clip: float | None = typer.Option(10.0, "--grad-clip", help="Gradient-norm clip; 0 = off."),
     augment: bool = typer.Option(False, "--augment/--no-augment", help="Random E(3) element per sample per step."),
     augment_group: str = typer.Option("E3", "--augment-group", help="Group to augment with (E3, SE3, SO3, …)."),
     translation_scale: float = typer.Option(1.0, "--translation-scale", help="Augmentation translation std."),
@@ -52,6 +42,7 @@ def train_command(
     eval_batch_size: int = typer.Option(256, "--eval-batch-size", help="Batch size for evaluation."),
     n_eval: int | None = typer.Option(1024, "--n-eval", help="Samples for periodic validation / final train loss."),
     checkpoint_every: int | None = typer.Option(None, "--checkpoint-every", help="Checkpoint cadence; 0 = never."),
+    model_options: str = typer.Option("{}", "--model-options", help="JSON keyword options of the model builder."),
     workdir: Path | None = typer.Option(None, help="Checkpoints and record.json; default runs/<run id>."),
     fresh: bool = typer.Option(False, "--fresh", help="Ignore existing checkpoints and start from step 0."),
     json_out: bool = typer.Option(False, "--json", help="Print the run record as JSON."),
@@ -59,14 +50,18 @@ def train_command(
     """Train one model for a fixed number of steps and report its losses, FLOPs and time."""
     from equiscale.train import RunConfig, train_run
 
+    try:
+        options = json.loads(model_options)
+    except ValueError:
+        raise EquiscaleError(f"--model-options must be a JSON object, got {model_options!r}") from None
     config = RunConfig(
-        dataset=str(data), family=family, size=_parse_size(size), steps=steps, n_train=n_train,
+        dataset=str(data), family=family, size=size, steps=steps, n_train=n_train,
         batch_size=batch_size, optimizer=optimizer, lr=lr, lr_scaling=lr_scaling, lr_base_width=lr_base_width,
         weight_decay=weight_decay, warmup_fraction=warmup_fraction, warmup_steps=warmup_steps, schedule=schedule,
         lr_floor=lr_floor, grad_clip=grad_clip or None, augment=augment, augment_group=augment_group,
         translation_scale=translation_scale, regularizer_weight=regularizer_weight, seed=seed, device=device,
         bf16=bf16, eval_every=eval_every, eval_batch_size=eval_batch_size, n_eval=n_eval,
-        checkpoint_every=checkpoint_every,
+        checkpoint_every=checkpoint_every, model_options=options,
     )  # fmt: skip
     run_dir = workdir if workdir is not None else Path("runs") / config.config_hash()
     if json_out:

@@ -64,7 +64,7 @@ class RunConfig:
     width: int | None = None
     depth: int | None = None
     lr_effective: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)  # free-form, part of the identity (e.g. model options)
+    model_options: dict[str, Any] = field(default_factory=dict)  # keyword options of the family's builder
 
     # -- serialisation -----------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -134,11 +134,8 @@ class RunConfig:
             _check_int(self.n_eval, "n_eval", 1)
         _check_int(self.keep_checkpoints, "keep_checkpoints", 1)
         _check_int(self.seed, "seed", 0)
-        if not isinstance(self.size, str):
-            if len(self.size) != 2:
-                raise EquiscaleError(f"size must be a preset name or (width, depth), got {self.size!r}")
-            _check_int(self.size[0], "size width", 1)
-            _check_int(self.size[1], "size depth", 0)
+        if not isinstance(self.model_options, dict):
+            raise EquiscaleError(f"model_options must be a mapping, got {self.model_options!r}")
         from equiscale.geometry import GROUPS
 
         _choice(self.augment_group, "augment_group", tuple(GROUPS))
@@ -151,7 +148,7 @@ class RunConfig:
         """
         self.validate()
         width, depth, base = _resolve_size(self.family, self.size)
-        out = dataclasses.replace(self, width=width, depth=depth, extra=dict(self.extra))
+        out = dataclasses.replace(self, width=width, depth=depth, model_options=dict(self.model_options))
         out.dataset = str(Path(self.dataset).expanduser().resolve())
         if self.lr_base_width is None:
             out.lr_base_width = base
@@ -174,9 +171,10 @@ class RunConfig:
         return out
 
     def identity(self) -> dict[str, Any]:
-        """The fields that define the result (resolved config minus :data:`NON_IDENTITY_FIELDS`)."""
+        """The fields that define the result: the resolved config minus :data:`NON_IDENTITY_FIELDS` and minus
+        ``size`` (a preset name and its (width, depth) are the same run; width and depth stay)."""
         data = self.to_dict()
-        return {k: v for k, v in sorted(data.items()) if k not in NON_IDENTITY_FIELDS}
+        return {k: v for k, v in sorted(data.items()) if k not in NON_IDENTITY_FIELDS and k != "size"}
 
     def config_hash(self) -> str:
         """16-hex-digit sha256 of :meth:`identity` of the resolved config: the run's id."""
@@ -198,20 +196,13 @@ def effective_lr(lr: float, width: int, base_width: int, scaling: str) -> float:
 
 
 def _resolve_size(family: str, size: str | tuple[int, int]) -> tuple[int, int, int | None]:
-    """(width, depth, the family's base width) from the model registry."""
-    from equiscale import models
+    """(width, depth, the family's base width) from the model registry (preset name, "WIDTHxDEPTH" or a pair)."""
+    from equiscale.models.registry import PRESETS, get_family, resolve_size
 
-    if family not in models.FAMILIES:
-        raise EquiscaleError(f"unknown model family {family!r}; choose one of {', '.join(sorted(models.FAMILIES))}")
-    presets = models.PRESETS.get(family, {})
-    base = min((int(w) for w, _ in presets.values()), default=None)
-    if isinstance(size, str):
-        if size not in presets:
-            names = ", ".join(presets) or "none"
-            raise EquiscaleError(f"unknown size {size!r} for family {family!r}; presets: {names}")
-        width, depth = presets[size]
-        return int(width), int(depth), base
-    return int(size[0]), int(size[1]), base
+    get_family(family)  # unknown family → EquiscaleError listing the choices
+    width, depth = resolve_size(family, size)
+    base = min((int(w) for w, _ in PRESETS.get(family, {}).values()), default=None)
+    return int(width), int(depth), base
 
 
 def _train_size(path: str) -> int:

@@ -18,9 +18,10 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from equiscale import data, models
+from equiscale import data
 from equiscale.errors import EquiscaleError
 from equiscale.files import atomic_write_text
+from equiscale.models.registry import build_model
 from equiscale.train import checkpoint as ckpt
 from equiscale.train.augment import augment_batch
 from equiscale.train.config import RunConfig
@@ -127,7 +128,7 @@ def train_run(
     subset = train_subset(dataset.size("train"), cfg.n_train, cfg.seed)
     train = _load_split(dataset, "train", subset, device)
     val = _load_split(dataset, "val", None, device)
-    model = models.build_model(cfg.family, (cfg.width, cfg.depth), schema, seed=cfg.seed).to(device)
+    model = build_model(cfg.family, (cfg.width, cfg.depth), schema, seed=cfg.seed, **cfg.model_options).to(device)
     optimizer = _make_optimizer(model, cfg)
     sampler = EpochSampler(cfg.n_train, cfg.batch_size, cfg.seed)
     record["params"] = int(model.num_params)
