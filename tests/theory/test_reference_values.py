@@ -57,6 +57,7 @@ def test_interpolation_threshold_is_non_monotone() -> None:
     assert curve.test_loss[-1] > 2 * curve.test_loss[i]
     assert np.all(np.diff(curve.train_loss) < 0)  # train keeps falling while test rises
     assert infinite_time_loss(Task(1.5, 1.25, 800), 200, 200)[0] == math.inf
+    assert infinite_time_loss(Task(2.0, 1.5, 100), 1, 1) == (math.inf, 0.0)
 
 
 @pytest.mark.parametrize(("N", "P"), [(100, 400), (400, 100), (250, 1000)])

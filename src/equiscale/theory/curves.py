@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from equiscale.errors import EquiscaleError
 from equiscale.theory.kappa import continue_along, kappa_min, kappa_real
 from equiscale.theory.laplace import loss_kernel, talbot_nodes, two_point
 from equiscale.theory.task import INF, Task, check_count, check_ensembles, check_times
@@ -88,6 +89,8 @@ def infinite_time_loss(task: Task, N: float, P: float, *, ensembles: int = 1) ->
     kmin = kappa_min(lam, N, P)
     if kmin == 0.0:
         return 0.0, 0.0
+    if N == P:  # interpolation threshold: the zero-ridge limit diverges (1 − d → 0)
+        return INF, 0.0
     bracket, r1, _, _ = loss_kernel(np.array([kmin]), lam, task.target_sq, N, P, E)
     test = float(kmin**2 * bracket[0, 0])
     if not math.isfinite(test) or test < 0:  # interpolation threshold N = P: the zero-ridge limit diverges
@@ -99,8 +102,6 @@ def ridge_loss(task: Task, ridge: float, N: float, P: float, *, ensembles: int =
     """(test, train) error of ridge-λ random-feature regression: λ²𝓛(λ, λ) (a static check of the theory)."""
     N, P, E = _validate(task, N, P, ensembles)
     if not (isinstance(ridge, (int, float)) and math.isfinite(ridge) and ridge > 0):
-        from equiscale.errors import EquiscaleError
-
         raise EquiscaleError(f"ridge must be a number > 0, got {ridge}")
     lam = task.eigenvalues
     kap = np.array([kappa_real(float(ridge), lam, N, P)])

@@ -1,7 +1,7 @@
 """Laplace-domain objects: the two-point loss function 𝓛(z₁, z₂) and fixed-Talbot inversion nodes.
 
-See shared/reference/random_feature_theory.md §3.2–3.3. All functions take N, P as reciprocals-ready floats
-(``inf`` means infinite) and ``ensembles`` E (variance over feature draws divided by E).
+See shared/reference/random_feature_theory.md §3.2–3.3. N, P are floats (``inf`` means infinite); ``ensembles`` E
+divides the variance over feature draws.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def loss_kernel(kap: np.ndarray, lam: np.ndarray, w2: np.ndarray, N: float, P: f
     """The bracket B_ij = [S₁ + m₁c/(N(1−d))/E]/(1−γ) for κ_i in ``kap[rows]`` and κ_j in ``kap``.
 
     𝓛_test(z_i, z_j) = B_ij / (R₁R₃(z_i) R₁R₃(z_j)) and, since 1/(R₁R₃) = κ/z, z_i z_j 𝓛 = κ_i κ_j B_ij.
-    Returns (B, R₁, R₃ at every κ in ``kap``, the row indices' R₁R₃-compatible selection ``rows`` as an index array).
+    Returns (B, R₁ and R₃ at every κ in ``kap``, the indices of the rows in ``kap``).
     """
     iN, iP = inverse(N), inverse(P)
     e2 = 1.0 / (kap[:, None] + lam[None, :])
