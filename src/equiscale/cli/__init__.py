@@ -20,9 +20,16 @@ app = typer.Typer(
 )
 
 # (module, group name): groups register themselves as sub-commands.
-_GROUPS: list[tuple[str, str]] = []
+_GROUPS: list[tuple[str, str]] = [
+    ("data", "data"),
+    ("runs", "runs"),
+    ("theory", "theory"),
+]
 # (module, command name, function name): single commands at the top level.
-_COMMANDS: list[tuple[str, str, str]] = []
+_COMMANDS: list[tuple[str, str, str]] = [
+    ("train", "train", "train_command"),
+    ("sweep", "sweep", "sweep_command"),
+]
 
 for _module, _name in _GROUPS:
     app.add_typer(importlib.import_module(f"equiscale.cli.{_module}").app, name=_name)
