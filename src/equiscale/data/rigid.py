@@ -31,8 +31,7 @@ from equiscale.errors import EquiscaleError
 from equiscale.geometry import Field, Schema
 
 NAME = "rigid"
-CHUNK = 4096  # candidates per seeded chunk: fixed, so a split's first k samples do not depend on the request size
-SIM_BATCH = 4096  # candidates simulated together (memory stays ~100 MB for the largest allowed systems)
+CHUNK = 1024  # candidates per seeded chunk: fixed, so a split's first k samples do not depend on the request size
 INPUTS = ("positions", "masses", "velocity", "angular_velocity")
 
 __all__ = [
@@ -120,9 +119,45 @@ def _accept(diag: dict[str, Tensor], params: dict[str, Any]) -> dict[str, Tensor
     }
 
 
-def _chunk_seed(seed: int, split: str, chunk: int) -> int:
-    digest = hashlib.sha256(f"rigid:{int(seed)}:{split}:{chunk}".encode()).digest()
-    return int.from_bytes(digest[:8], "little") >> 1
+class _Candidates:
+    """The seeded stream of candidate initial states of one split: chunks of :data:`CHUNK`, each from its own seed,
+    with inputs already rounded to float32 (what the store will hold), served in order in batches of any size."""
+
+    def __init__(self, seed: int, split: str, bodies: int, params: dict[str, Any]) -> None:
+        self.seed, self.split, self.bodies, self.params = int(seed), split, bodies, params
+        self.shift = torch.tensor([params["e3_shift"] if split == "test_e3" else 0.0, 0.0, 0.0], dtype=torch.float64)
+        self.chunk = 0
+        self.buffer: dict[str, Tensor] = {}
+        self.valid = torch.zeros(0, dtype=torch.bool)
+
+    def _more(self) -> None:
+        digest = hashlib.sha256(f"rigid:{self.seed}:{self.split}:{self.chunk}".encode()).digest()
+        gen = torch.Generator().manual_seed(int.from_bytes(digest[:8], "little") >> 1)
+        cand, valid = sample_initial(CHUNK, self.bodies, self.params, gen)
+        cand["positions"] = cand["positions"] + self.shift
+        cand = {k: v.to(torch.float32).to(torch.float64) for k, v in cand.items()}
+        self.buffer = {k: torch.cat([self.buffer[k], v]) if self.buffer else v for k, v in cand.items()}
+        self.valid = torch.cat([self.valid, valid])
+        self.chunk += 1
+
+    def take(self, m: int) -> tuple[dict[str, Tensor], Tensor]:
+        while len(self.valid) < m:
+            self._more()
+        out = {k: v[:m] for k, v in self.buffer.items()}, self.valid[:m]
+        self.buffer, self.valid = {k: v[m:] for k, v in self.buffer.items()}, self.valid[m:]
+        return out
+
+    def give_back(self, batch: dict[str, Tensor], valid: Tensor) -> None:
+        """Return unused candidates to the front of the stream."""
+        self.buffer = {k: torch.cat([batch[k], self.buffer[k]]) for k in batch}
+        self.valid = torch.cat([valid, self.valid])
+
+
+def _batch_size(bodies: int, particles: int, device: torch.device) -> int:
+    """Candidates simulated together: bounded by the pair-term memory; larger on accelerators."""
+    pair_terms = bodies * (bodies - 1) // 2 * particles**2
+    cap, budget = (65536, 1 << 24) if device.type != "cpu" else (2048, 1 << 21)
+    return max(32, min(cap, budget // pair_terms))
 
 
 def generate(
@@ -136,48 +171,47 @@ def generate(
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Generate ``n`` accepted samples of ``split`` from ``seed`` (deterministic on a given device).
 
-    Candidates come in seeded chunks of :data:`CHUNK` and are accepted in order, so the first k samples do not depend
-    on ``n``. Inputs are rounded to float32 *before* simulation, so the stored inputs map to the stored targets
-    through :func:`simulate_inputs` up to the final float32 rounding. ``progress(k)`` is called with the number of
-    newly accepted samples. Returns float32 arrays and an info dict with rejection counts and statistics."""
+    Candidates come from a seeded stream (chunks of :data:`CHUNK`) and are accepted in order, so the first k samples
+    do not depend on ``n`` or on the batch size. Inputs are rounded to float32 *before* simulation, so the stored
+    inputs map to the stored targets through :func:`simulate_inputs` up to the final float32 rounding.
+    ``progress(k)`` is called with the number of newly accepted samples. Returns float32 arrays and an info dict
+    with rejection counts and statistics."""
     params = validate_params(params)
     check_split(split)
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise EquiscaleError(f"number of samples must be a non-negative integer, got {n!r}")
     K = split_tokens(split, params)
-    e3_shift = torch.tensor([params["e3_shift"] if split == "test_e3" else 0.0, 0.0, 0.0], dtype=torch.float64)
+    device = torch.device(device) if device is not None else torch.device("cpu")
+    stream = _Candidates(seed, split, K, params)
+    batch_size = _batch_size(K, params["particles_per_body"], device)
     parts: dict[str, list[Tensor]] = {k: [] for k in (*INPUTS, "final_positions", "min_distance", "energy_error")}
     reasons = {"invalid_start": 0, "overlap": 0, "escape": 0, "energy": 0}
-    accepted = attempted = chunk = 0
+    accepted = attempted = 0
     while accepted < n:
-        gen = torch.Generator().manual_seed(_chunk_seed(seed, split, chunk))
-        cand, valid = sample_initial(CHUNK, K, params, gen)
-        cand["positions"] = cand["positions"] + e3_shift
-        cand = {k: v.to(torch.float32).to(torch.float64) for k, v in cand.items()}  # what the store will hold
-        start = 0
-        while start < CHUNK and accepted < n:
-            stop = min(CHUNK, start + min(SIM_BATCH, max(64, math.ceil(1.05 * (n - accepted)) + 16)))
-            batch = {k: v[start:stop].to(device) for k, v in cand.items()}
-            final, diag = simulate(batch, params)
-            bad = _accept(diag, params)
-            ok = valid[start:stop].to(final.device)
-            first_fail = {"invalid_start": ~ok}
-            for key, flag in bad.items():
-                first_fail[key] = flag & ok
-                ok = ok & ~flag
-            keep = ok.nonzero().squeeze(-1)[: n - accepted]
-            used = (stop - start) if len(keep) < n - accepted or len(keep) == 0 else int(keep[-1]) + 1
-            for key, flag in first_fail.items():
-                reasons[key] += int(flag[:used].sum())
-            attempted += used
-            fields = {**batch, "final_positions": final, **{k: diag[k] for k in ("min_distance", "energy_error")}}
-            for key, value in fields.items():
-                parts[key].append(value[keep].cpu())
-            accepted += len(keep)
-            start = stop
-            if progress is not None and len(keep):
-                progress(len(keep))
-        chunk += 1
+        need = n - accepted
+        cand, valid = stream.take(min(batch_size, max(32, math.ceil(1.05 * need) + 8)))
+        final, diag = simulate({k: v.to(device) for k, v in cand.items()}, params)
+        ok = valid.clone()
+        first_fail = {"invalid_start": ~valid}
+        for key, flag in _accept(diag, params).items():
+            first_fail[key] = flag.cpu() & ok
+            ok &= ~first_fail[key]
+        keep = ok.nonzero().squeeze(-1)[:need]
+        used = len(valid) if len(keep) < need else int(keep[-1]) + 1
+        stream.give_back({k: v[used:] for k, v in cand.items()}, valid[used:])
+        for key, flag in first_fail.items():
+            reasons[key] += int(flag[:used].sum())
+        attempted += used
+        fields = {
+            **cand,
+            "final_positions": final.cpu(),
+            **{k: diag[k].cpu() for k in ("min_distance", "energy_error")},
+        }
+        for key, value in fields.items():
+            parts[key].append(value[keep])
+        accepted += len(keep)
+        if progress is not None and len(keep):
+            progress(len(keep))
     return _finish(parts, params, K, accepted, attempted, reasons, split)
 
 

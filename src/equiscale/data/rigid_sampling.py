@@ -43,42 +43,47 @@ def _inertia_ratio(offsets: Tensor, masses: Tensor) -> Tensor:
 
 def _shapes(n: int, bodies: int, params: dict[str, Any], gen: torch.Generator) -> tuple[Tensor, Tensor, Tensor]:
     """Particle offsets from each body's centre of mass [n, K, p, 3], masses [n, K, p] (log-uniform) and a flag
-    [n] that is False where some body stayed degenerate after all redraws."""
+    [n] that is False where some body stayed degenerate (nearly collinear) after SHAPE_ROUNDS redraws."""
     p = params["particles_per_body"]
     lo, hi = math.log(params["mass_min"]), math.log(params["mass_max"])
-    offsets = torch.zeros(n, bodies, p, 3, dtype=F64)
-    masses = torch.ones(n, bodies, p, dtype=F64)
-    todo = torch.ones(n, bodies, dtype=torch.bool)
+    offsets = torch.empty(n * bodies, p, 3, dtype=F64)
+    masses = torch.empty(n * bodies, p, dtype=F64)
+    todo = torch.arange(n * bodies)
     for _ in range(SHAPE_ROUNDS):
-        x = _in_ball((n, bodies, p), params["body_radius"], gen)
-        m = torch.exp(lo + (hi - lo) * torch.rand(n, bodies, p, generator=gen, dtype=F64))
-        x = x - (m.unsqueeze(-1) * x).sum(-2, keepdim=True) / m.sum(-1)[..., None, None]
-        offsets = torch.where(todo[..., None, None], x, offsets)
-        masses = torch.where(todo[..., None], m, masses)
-        todo = _inertia_ratio(offsets, masses) < params["min_inertia_ratio"]
-        if not todo.any():
+        x = _in_ball((len(todo), p), params["body_radius"], gen)
+        m = torch.exp(lo + (hi - lo) * torch.rand(len(todo), p, generator=gen, dtype=F64))
+        x = x - (m.unsqueeze(-1) * x).sum(-2, keepdim=True) / m.sum(-1)[:, None, None]
+        offsets[todo], masses[todo] = x, m
+        todo = todo[_inertia_ratio(x, m) < params["min_inertia_ratio"]]
+        if not len(todo):
             break
-    return offsets, masses, ~todo.any(-1)
+    ok = torch.ones(n * bodies, dtype=torch.bool)
+    ok[todo] = False
+    return offsets.reshape(n, bodies, p, 3), masses.reshape(n, bodies, p), ok.reshape(n, bodies).all(-1)
 
 
 def _place(offsets: Tensor, params: dict[str, Any], gen: torch.Generator) -> tuple[Tensor, Tensor]:
     """Centres [n, K, 3] uniform in the ball, placed body by body (random sequential addition) so that no two
     particles of different bodies start closer than ``start_distance``; and a flag [n], False where a body found no
-    place in PLACEMENT_TRIES tries."""
+    place among PLACEMENT_TRIES candidates. Candidates are drawn up front and tried in order, so the result does not
+    depend on how the work is batched."""
     n, K = offsets.shape[:2]
-    radius = ball_radius(params, K)
-    trials = _in_ball((n, K, PLACEMENT_TRIES), radius, gen)
+    trials = _in_ball((n, K, PLACEMENT_TRIES), ball_radius(params, K), gen)
     centres = trials[:, :, 0].clone()
     ok = torch.ones(n, dtype=torch.bool)
-    gap = params["start_distance"]
+    gap2 = params["start_distance"] ** 2
     for k in range(1, K):
-        placed = (centres[:, :k, None] + offsets[:, :k]).reshape(n, 1, 1, -1, 3)  # [n, 1, 1, k·p, 3]
-        cand = (trials[:, k, :, None] + offsets[:, k, None]).unsqueeze(-2)  # [n, T, p, 1, 3]
-        dist = (cand - placed).norm(dim=-1).flatten(-2).amin(-1)  # [n, T]
-        fits = dist >= gap
-        first = fits.to(torch.int8).argmax(-1)
-        centres[:, k] = trials[:, k].gather(1, first[:, None, None].expand(n, 1, 3)).squeeze(1)
-        ok &= fits.any(-1)
+        placed = (centres[:, :k, None] + offsets[:, :k]).flatten(1, 2)  # [n, k·p, 3]
+        todo = torch.arange(n)
+        for t in range(PLACEMENT_TRIES):
+            cand = trials[todo, k, t, None] + offsets[todo, k]  # [m, p, 3]
+            dist2 = (cand.unsqueeze(2) - placed[todo].unsqueeze(1)).square().sum(-1).flatten(1).amin(-1)
+            fits = dist2 >= gap2
+            centres[todo[fits], k] = trials[todo[fits], k, t]
+            todo = todo[~fits]
+            if not len(todo):
+                break
+        ok[todo] = False
     return centres, ok
 
 
