@@ -5,7 +5,7 @@ import torch
 
 from equiscale import geometry as G
 from equiscale.models.flops import train_step_flops
-from equiscale.models.nominal import gatr_block_nominal
+from equiscale.models.nominal import gatr_block_nominal, gatr_nominal
 from equiscale.models.registry import build_model
 from tests.models._fixtures import PHYSICS, random_batch
 
@@ -59,8 +59,12 @@ def test_every_parameter_gets_a_gradient(family: str) -> None:
     out = model(batch)
     loss = sum(((out[f.name] - batch[f.name]) ** 2).mean() for f in TARGETS) + 0.01 * model.output_regularizer()
     loss.backward()
-    missing = [n for n, p in model.named_parameters() if p.grad is None or not torch.any(p.grad != 0)]
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    missing = [n for n, p in trainable if p.grad is None or not torch.any(p.grad != 0)]
     assert not missing
+    assert model.num_params == sum(p.numel() for _, p in trainable)
+    frozen = {n for n, p in model.named_parameters() if not p.requires_grad}  # cannot reach any prediction
+    assert frozen <= {"net.linear_in.mv_to_s", "net.linear_out.bias_mv", "net.linear_out.s_to_mv"}
 
 
 def test_output_regularizer_penalises_the_homogeneous_coordinate() -> None:
@@ -78,10 +82,19 @@ def test_output_regularizer_penalises_the_homogeneous_coordinate() -> None:
 def test_parameter_count_matches_the_nominal_block_formula() -> None:
     """Per-block weights (9 per MV channel pair + scalar weights) agree with gatr.md §5.2 up to biases/norms."""
     c = 16
-    with torch.device("meta"):
-        one, two = (build_model("gatr", (c, d), PHYSICS).num_params for d in (1, 2))
+    one, two = (build_model("gatr", (c, d), PHYSICS).num_params for d in (1, 2))
     expected = gatr_block_nominal(c, 2 * c)["params"]
     assert abs((two - one) / expected - 1) < 0.03
+
+
+def test_nominal_count_read_from_the_network_matches_the_reference_formula() -> None:
+    model = build_model("gatr", (16, 2), PHYSICS)
+    e = model.embedding
+    analytic = gatr_nominal(
+        in_mv=e.in_mv_channels, out_mv=e.out_mv_channels, hidden_mv=16, in_s=e.in_s_channels,
+        out_s=e.out_s_channels, hidden_s=32, blocks=2, heads=8, batch=3, tokens=7,
+    )  # fmt: skip
+    assert model.nominal_flops(3, 7) == analytic
 
 
 def test_gatr_flop_accounting() -> None:

@@ -22,7 +22,7 @@ from torch import Tensor, nn
 from equiscale.errors import EquiscaleError
 from equiscale.geometry import FieldType, Schema
 from equiscale.models.embedding import E123, SchemaEmbedding
-from equiscale.models.nominal import gatr_nominal, transformer_nominal
+from equiscale.models.nominal import FLOPS_PER_WEIGHT, EquiLinearShape, attention_flops, transformer_nominal
 from equiscale.models.transformer import Transformer, TransformerConfig
 
 
@@ -103,7 +103,19 @@ class GATrModel(SchemaModel):
             in_s_channels=e.in_s_channels, out_s_channels=e.out_s_channels, hidden_s_channels=self.hidden_s,
             num_blocks=self.depth, num_heads=num_heads,
         )  # fmt: skip
+        self._freeze_unreachable()
         self._last_h: Tensor | None = None
+
+    def _freeze_unreachable(self) -> None:
+        """Freeze (and zero) weights that cannot affect a prediction, so they get no updates and no count: embedded
+        inputs have no grade-0 part (the input layer's MV-scalar → scalar map reads zeros), and extraction never reads
+        an output multivector's scalar part (the output layer's scalar-slot bias and scalar → MV map)."""
+        for layer, names in ((self.net.linear_in, ("mv_to_s",)), (self.net.linear_out, ("bias_mv", "s_to_mv"))):
+            for name in names:
+                p = getattr(layer, name, None)
+                if isinstance(p, nn.Parameter):
+                    p.requires_grad_(False)
+                    p.data.zero_()
 
     def predict(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
         mv, s = self.net(*self.embedding.embed(inputs))
@@ -120,12 +132,16 @@ class GATrModel(SchemaModel):
         return ((self._last_h.abs() - 1) ** 2).sum(dim=(1, 2)).mean()
 
     def nominal_flops(self, batch: int, tokens: int) -> dict[str, int]:
-        e = self.embedding
-        return gatr_nominal(
-            in_mv=e.in_mv_channels, out_mv=e.out_mv_channels, hidden_mv=self.width, in_s=e.in_s_channels,
-            out_s=e.out_s_channels, hidden_s=self.hidden_s, blocks=self.depth, heads=self.num_heads,
-            batch=batch, tokens=tokens,
-        )  # fmt: skip
+        """Read off the network's actual layers: every EquiLinear (in_mv, out_mv, in_s, out_s) and every attention
+        (heads, h_mv, h_s); equals :func:`~equiscale.models.nominal.gatr_nominal` for the reference architecture."""
+        weights, attention = 0, 0
+        for m in self.net.modules():
+            if all(hasattr(m, a) for a in ("in_mv", "out_mv", "in_s", "out_s")):
+                weights += EquiLinearShape(m.in_mv, m.out_mv, m.in_s, m.out_s).nominal_weights
+            if all(hasattr(m, a) for a in ("heads", "h_mv", "h_s")):
+                qk, v = m.heads * (12 * m.h_mv + m.h_s), m.heads * (16 * m.h_mv + m.h_s)
+                attention += batch * attention_flops(tokens, qk, v)
+        return {"linear": FLOPS_PER_WEIGHT * weights * batch * tokens, "attention": attention}
 
 
 class TransformerModel(SchemaModel):
