@@ -35,9 +35,10 @@ study: install
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
 
+# One BLAS/OpenMP thread per process: tests are many small problems, and oversubscribed threads only slow them down.
 test: install-dev browser
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q
 
 bench: install-dev
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
