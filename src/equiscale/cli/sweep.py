@@ -24,7 +24,7 @@ def sweep_command(
         None, "--checkpoint-dir", help="Checkpoint root, one folder per run (default: <store dir>/checkpoints)."
     ),
     data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Where generated datasets are cached (default: <store dir>/data)."
+        None, "--data-dir", help="Where generated datasets go (default: the shared cache, $EQUISCALE_CACHE/datasets)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary at the end."),
@@ -34,7 +34,7 @@ def sweep_command(
 
     try:
         summary = run_sweep(plan, store, executor=executor, address=address, workers=workers, progress=True,
-                            quiet=quiet or json_out, checkpoint_dir=checkpoint_dir, data_dir=data_dir)
+                            quiet=quiet, checkpoint_dir=checkpoint_dir, data_dir=data_dir)
     except KeyboardInterrupt:
         typer.echo("interrupted: re-run the same command to resume", err=True)
         raise typer.Exit(code=130) from None
@@ -53,3 +53,6 @@ def sweep_command(
 
 app = typer.Typer(help="Run sweep plans.", no_args_is_help=True)
 app.command("sweep")(sweep_command)
+
+if __name__ == "__main__":  # `python -m equiscale.cli.sweep PLAN ...` (used by the kill/resume tests)
+    app()

@@ -8,6 +8,8 @@ resume from their newest good checkpoint, ``queued`` runs start; new axis values
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -44,15 +46,25 @@ def default_store(plan: Plan) -> Path:
     return plan.base_dir / "runs.db"
 
 
-def prepare_dataset(spec: DatasetSpec, data_dir: Path) -> tuple[str, int]:
-    """The dataset directory for a plan (generated into ``data_dir`` if needed, cached) and its train size."""
+def prepare_dataset(spec: DatasetSpec, data_dir: Path | None) -> tuple[str, int]:
+    """The dataset directory of a plan and its train size; a benchmark request is generated once and reused.
+
+    Generated data goes to ``data_dir/<benchmark>-<hash of the request>`` or, without ``data_dir``, to the data
+    room's shared cache (``$EQUISCALE_CACHE/datasets``).
+    """
     from equiscale import data
 
     if spec.path is not None:
         ds = data.load(spec.path, verify=True)
         return spec.path, int(ds.size("train"))
+    out = None
+    if data_dir is not None:
+        request = {"benchmark": spec.benchmark, "params": spec.params, "seed": spec.seed,
+                   "sizes": [spec.n_train, spec.n_val, spec.n_test]}
+        digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:12]
+        out = Path(data_dir) / f"{spec.benchmark}-{digest}"
     ds = data.generate(spec.benchmark, n_train=spec.n_train, n_val=spec.n_val, n_test=spec.n_test, seed=spec.seed,
-                       params=spec.params, out=data_dir, progress=False)
+                       params=spec.params, out=out, progress=False)
     return str(Path(ds.path).resolve()), int(ds.size("train"))
 
 
@@ -62,8 +74,8 @@ def run_sweep(plan: Plan | str | Path, store_path: str | Path | None = None, *, 
               trainer: str = DEFAULT_TRAINER) -> dict[str, Any]:
     """Run (or resume) every run of ``plan``; return a summary dict. The driver is the only writer of the store.
 
-    ``checkpoint_dir`` (default ``<store dir>/checkpoints``) holds one directory per run id; ``data_dir`` (default
-    ``<store dir>/data``) caches generated datasets. ``trainer`` is ``"module:function"`` with the signature of
+    ``checkpoint_dir`` (default ``<store dir>/checkpoints``) holds one directory per run id; ``data_dir`` (default:
+    the data room's cache) holds generated datasets. ``trainer`` is ``"module:function"`` with the signature of
     :func:`equiscale.sweep.worker.train` (for tests and extensions).
     """
     t0 = time.monotonic()
@@ -75,7 +87,7 @@ def run_sweep(plan: Plan | str | Path, store_path: str | Path | None = None, *, 
     exe = make_executor(executor, address=address, workers=workers)
     # Validate every run's config before creating anything (the dataset may not exist yet).
     resolve_runs(plan, PLACEHOLDER_DATASET, plan.dataset.n_train or None)
-    dataset_path, available = prepare_dataset(plan.dataset, Path(data_dir) if data_dir else store_dir / "data")
+    dataset_path, available = prepare_dataset(plan.dataset, Path(data_dir) if data_dir else None)
     planned = resolve_runs(plan, dataset_path, available)
 
     store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,11 +132,14 @@ class _Driver:
         self.resumed: set[str] = set()
         self.notes: list[dict[str, str]] = []
         self._ckpt: dict[str, int] = {}
+        self._over: set[str] = set()  # runs with an outcome: late "started"/"progress" messages are ignored
 
     def handle(self, msg: dict[str, Any]) -> None:
         kind, rid = msg.get("kind"), msg.get("run_id")
-        if rid not in self.labels:
+        if rid not in self.labels or rid in self._over:
             return
+        if kind in ("record", "error"):
+            self._over.add(rid)
         if kind == "started":
             self.store.mark_running(rid, host=str(msg.get("host")), resumed_from=msg.get("resume_step"))
             self.display.started(rid, self.labels[rid], msg.get("host"), msg.get("resume_step"))

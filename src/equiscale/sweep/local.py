@@ -142,6 +142,10 @@ def _init_worker(events: Any, threads: int, gpu_ids: Any, parent: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
+    with contextlib.suppress(Exception):  # pay the heavy lazy imports once per worker, not once per run
+        import torch._dynamo  # the first optimizer construction imports it: seconds
+
+        import equiscale.train  # noqa: F401
 
 
 def _run_task(task: Task) -> dict[str, Any]:

@@ -133,7 +133,7 @@ class RunStore:
         with self._tx() as c:
             c.execute(
                 "UPDATE runs SET status='running', host=?, attempts=attempts+1, error=NULL, started_at=?,"
-                " updated_at=?, resumed_from=? WHERE run_id=?",
+                " updated_at=?, resumed_from=? WHERE run_id=? AND status NOT IN ('done', 'diverged')",
                 (host, now, now, resumed_from, run_id),
             )
 
