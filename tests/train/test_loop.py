@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from equiscale import data
 from equiscale.errors import EquiscaleError
-from equiscale.train import RunConfig, train_run
+from equiscale.train import RunConfig, load_trained_model, train_run
 from equiscale.train.checkpoint import list_checkpoints
+from equiscale.train.losses import evaluate
 from tests.train.conftest import replace
 
 RECORD_KEYS = {
@@ -50,6 +52,16 @@ def test_record_is_complete_json_and_consistent(tiny: RunConfig, tmp_path: Path)
     assert 0 < record["train_seconds"] <= record["total_seconds"]
     assert record["params"] > 0 and record["config"]["width"] == 16 and record["config"]["augment"] is True
     assert RunConfig.from_dict(record["config"]).config_hash() == record["run_id"] == tiny.config_hash()
+
+
+def test_trained_model_reopens_with_final_weights(tiny: RunConfig, tmp_path: Path) -> None:
+    record = train_run(replace(tiny, steps=8, checkpoint_every=0), workdir=tmp_path)
+    model, cfg, step = load_trained_model(tmp_path)
+    assert step == 8 and cfg.config_hash() == record["run_id"] and not model.training
+    dataset = data.load(cfg.dataset)
+    test = data.standardize(dataset.tensors("test"), dataset.stats, dataset.schema)
+    loss = evaluate(model, test, dataset.schema, batch_size=7)
+    assert loss == pytest.approx(record["test_loss"], rel=1e-5)
 
 
 def test_same_seed_same_result_and_training_helps(tiny: RunConfig, tmp_path: Path) -> None:

@@ -2,5 +2,6 @@
 
 from equiscale.train.config import RunConfig, effective_lr
 from equiscale.train.loop import pick_device, train_run
+from equiscale.train.trained import load_trained_model
 
-__all__ = ["RunConfig", "effective_lr", "pick_device", "train_run"]
+__all__ = ["RunConfig", "effective_lr", "load_trained_model", "pick_device", "train_run"]

@@ -71,8 +71,9 @@ class Found:
     problems: list[str] = field(default_factory=list)
 
 
-def latest_good(workdir: Path) -> Found:
-    """Newest checkpoint in ``workdir`` that verifies; corrupted newer ones are reported and renamed aside."""
+def latest_good(workdir: Path, *, rename_corrupt: bool = True) -> Found:
+    """Newest checkpoint in ``workdir`` that verifies; corrupted newer ones are reported (and renamed aside to
+    ``*.corrupt`` with ``rename_corrupt``, so that they are not met again)."""
     found = Found()
     for path in reversed(list_checkpoints(workdir)):
         try:
@@ -81,5 +82,6 @@ def latest_good(workdir: Path) -> Found:
             return found
         except CorruptCheckpointError as exc:
             found.problems.append(f"corrupted checkpoint skipped: {exc}")
-            path.rename(path.with_suffix(".corrupt"))
+            if rename_corrupt:
+                path.rename(path.with_suffix(".corrupt"))
     return found
