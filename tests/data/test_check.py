@@ -89,6 +89,20 @@ def test_mismatched_shapes(custom):
         eqd.check(custom)
 
 
+def test_schema_tokens_must_match_train(custom):
+    meta = json.loads((custom / "meta.json").read_text())
+    meta["schema"]["tokens"] = 6
+    (custom / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(EquiscaleError, match="train split has 5 tokens per sample but the schema says 6"):
+        eqd.check(custom)
+
+
+def test_path_is_a_file(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(EquiscaleError, match="is not a directory"):
+        eqd.check(tmp_path / "f")
+
+
 def test_size_disagreeing_with_meta(custom):
     _edit_meta(custom, splits={"train": 800, "val": 99, "test": 100})
     with pytest.raises(EquiscaleError, match=r"val/positions.npy has shape \[100, 5, 3\], expected \[99"):

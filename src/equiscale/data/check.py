@@ -42,8 +42,10 @@ def array_key(split: str, field: str) -> str:
 def read_meta(path: str | Path) -> dict[str, Any]:
     """Read and structurally validate ``meta.json``; split sizes are normalised to ``{"size": n, ...}`` dicts."""
     path = Path(path)
-    if not path.is_dir():
+    if not path.exists():
         raise EquiscaleError(f"dataset directory {str(path)!r} does not exist")
+    if not path.is_dir():
+        raise EquiscaleError(f"{str(path)!r} is not a directory (a dataset is a directory with {META})")
     meta_path = path / META
     if not meta_path.is_file():
         raise EquiscaleError(f"{str(path)!r} is not a dataset: {META} is missing")
@@ -124,6 +126,9 @@ def inspect_dataset(path: str | Path, *, deep: bool = True) -> tuple[dict[str, A
                 _verify(path, key, x, checksums.get(key))
             arrays[split][name] = x
         spec["tokens"] = tokens
+    if meta["splits"]["train"]["tokens"] != schema.tokens:
+        n_tok = meta["splits"]["train"]["tokens"]
+        raise EquiscaleError(f"the train split has {n_tok} tokens per sample but the schema says {schema.tokens}")
     if "stats" in meta:
         stats = meta["stats"]
         missing = [n for n in schema.fields if not isinstance(stats, dict) or n not in stats]

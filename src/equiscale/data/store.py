@@ -150,7 +150,9 @@ def _progress_bar(enabled: bool, total: int, label: str) -> Iterator[Callable[[i
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, transient=True) as bar:
+    from rich.console import Console
+
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda k: bar.advance(task, k)
 
@@ -190,9 +192,9 @@ def generate(
     params = module.validate_params(params or {})
     sizes = {"n_train": n_train, "n_val": n_val, "n_test": n_test}
     _check_sizes(sizes)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise EquiscaleError(f"seed must be a non-negative integer, got {seed!r}")
-    sizes = {k: int(v) for k, v in sizes.items()}
+    sizes, seed = {k: int(v) for k, v in sizes.items()}, int(seed)
     request = _request(benchmark, params, seed, sizes)
     out = Path(out) if out is not None else cache_dir() / f"{benchmark}-{_request_hash(request)}"
     found = _existing(out, request)
