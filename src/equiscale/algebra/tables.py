@@ -76,9 +76,9 @@ GP_TABLE: np.ndarray = _bilinear_table(blade_product)
 OUTER_TABLE: np.ndarray = _bilinear_table(_outer_rule)
 DUAL_MATRIX: np.ndarray = _dual_matrix()
 # join(x, y) = dual(dual(x) ∧ dual(y)):  J[i, j, k] = Σ D[i, a] W[a, b, c] D[b, j] D[c, k]
-JOIN_TABLE: np.ndarray = np.einsum(
-    "ia,abc,bj,ck->ijk", DUAL_MATRIX, OUTER_TABLE, DUAL_MATRIX, DUAL_MATRIX
-).astype(np.int8)
+JOIN_TABLE: np.ndarray = np.einsum("ia,abc,bj,ck->ijk", DUAL_MATRIX, OUTER_TABLE, DUAL_MATRIX, DUAL_MATRIX).astype(
+    np.int8
+)
 REVERSE_SIGNS: np.ndarray = np.array([(-1) ** (g * (g - 1) // 2) for g in GRADES], dtype=np.int8)
 INVOLUTION_SIGNS: np.ndarray = np.array([(-1) ** g for g in GRADES], dtype=np.int8)
 INNER_MASK: np.ndarray = np.array([0 if b & 1 else 1 for b in BLADES], dtype=np.int8)
