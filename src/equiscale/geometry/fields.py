@@ -142,7 +142,7 @@ def act(field_type: FieldType | str, x: Tensor, g: E3Element) -> Tensor:
     field_type = FieldType.parse(field_type)
     if field_type is FieldType.SCALAR:
         return x
-    R, t = g.R.to(x.dtype), g.t.to(x.dtype)
+    R, t = g.R.to(device=x.device, dtype=x.dtype), g.t.to(device=x.device, dtype=x.dtype)
     n = x.shape[0]
     if R.shape[0] not in (1, n):
         raise EquiscaleError(f"{R.shape[0]} group elements cannot act on a batch of {n}")

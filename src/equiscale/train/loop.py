@@ -32,6 +32,7 @@ from equiscale.train.schedule import lr_at
 
 Progress = Callable[[int, float], None]
 RECORD_FILE = "record.json"
+PROBE_INPUTS = 32  # inputs in the per-run equivariance probe (x 4 group elements x 6 groups)
 
 
 def pick_device(name: str) -> torch.device:
@@ -197,6 +198,7 @@ def train_run(
     if record["status"] == "running":
         record["status"] = "done"
         _final_losses(record, model, dataset, train, val, cfg, device)
+        record["equivariance"] = _equivariance_probe(model, dataset, device)
     _finish(record, loop, cfg, prior_total + time.perf_counter() - started)
     atomic_write_text(workdir / RECORD_FILE, _to_json(record))
     return record
@@ -257,6 +259,24 @@ def _final_losses(
         record["test_loss"] = evaluate(model, test, dataset.schema, **kw)
     else:
         record["notes"].append("dataset has no test split: test_loss is null")
+
+
+def _equivariance_probe(model: nn.Module, dataset: Any, device: torch.device) -> dict[str, Any]:
+    """Model equivariance errors on a fixed, seeded probe set: the first test (or val) samples, 4 elements each."""
+    from equiscale.equivariance.probe import probe_equivariance
+
+    split = "test" if "test" in dataset.splits else "val"
+    n = min(PROBE_INPUTS, dataset.size(split))
+    inputs, _ = split_fields(_load_split(dataset, split, list(range(n)), torch.device("cpu")), dataset.schema)
+
+    def on_device(batch: dict[str, Tensor]) -> dict[str, Tensor]:
+        return {k: v.cpu() for k, v in model({k: v.to(device) for k, v in batch.items()}).items()}
+
+    model.eval()
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        result = probe_equivariance(on_device, inputs, dataset.schema)
+    result["split"] = split
+    return result
 
 
 def _finish(record: dict[str, Any], loop: dict[str, Any], cfg: RunConfig, total_seconds: float) -> None:
