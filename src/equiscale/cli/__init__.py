@@ -22,6 +22,7 @@ app = typer.Typer(
 # (module, group name): groups register themselves as sub-commands.
 _GROUPS: list[tuple[str, str]] = [
     ("data", "data"),
+    ("equivariance", "equivariance"),
     ("runs", "runs"),
     ("theory", "theory"),
 ]
