@@ -17,6 +17,7 @@ split do not depend on how many were requested: smaller training sets are prefix
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -198,7 +199,7 @@ def generate(
 
     Returns float32 arrays ``masses`` [n, N, 1], ``positions``/``velocities``/``final_positions`` [n, N, 3] and an
     info dict (rejection rate, displacement, planet speed, close-encounter fraction). ``progress(k)`` is called with
-    the number of samples newly accepted after each chunk."""
+    the number of samples newly accepted after each simulated batch."""
     params = validate_params(params)
     _check_split(split)
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
@@ -210,21 +211,21 @@ def generate(
     while accepted < n:
         gen = torch.Generator().manual_seed(_chunk_seed(seed, chunk))
         size = min(CHUNK_MIN << min(chunk, 16), CHUNK_MAX)
-        c = _candidates(size, n_planets, shift, params, gen)
-        m, x, v = (c[k].to(device) for k in ("m", "x", "v"))
-        is_planet = ~c["is_star"].to(device)
-        not_self = ~torch.eye(n_planets + 1, dtype=torch.bool, device=is_planet.device)
-        track = is_planet.unsqueeze(-1) & is_planet.unsqueeze(-2) & not_self
-        xt, closest = integrate(m, x, v, params, track=track)
-        keep = ((xt - x).norm(dim=-1).amax(dim=-1) <= params["max_displacement"]).nonzero().squeeze(-1)
-        take = keep[: n - accepted]
-        attempted += size if len(take) == len(keep) else int(keep[len(take) - 1]) + 1
-        for key, value in zip(parts, (m, x, v, xt, closest, c["is_star"]), strict=True):
-            parts[key].append(value[take].cpu())
-        accepted += len(take)
+        cand = _candidates(size, n_planets, shift, params, gen)
+        start = 0
+        while start < size and accepted < n:  # simulate only as much of the chunk as is likely needed
+            stop = min(size, start + math.ceil(1.05 * (n - accepted)) + 16)
+            done, keep = _simulate({k: t[start:stop] for k, t in cand.items()}, params, device)
+            take = keep[: n - accepted]
+            finished = accepted + len(take) == n and len(take) > 0
+            attempted += int(take[-1]) + 1 if finished else stop - start
+            for key in parts:
+                parts[key].append(done[key][take].cpu())
+            accepted += len(take)
+            start = stop
+            if progress is not None and len(take):
+                progress(len(take))
         chunk += 1
-        if progress is not None and len(take):
-            progress(len(take))
     if accepted:
         cat = {k: torch.cat(v) for k, v in parts.items()}
     else:
@@ -238,6 +239,16 @@ def generate(
         "final_positions": cat["xt"],
     }
     return {k: a.to(torch.float32).numpy() for k, a in arrays.items()}, _info(cat, accepted, attempted, split, shift)
+
+
+def _simulate(cand: dict[str, Tensor], params: dict[str, Any], device: Any) -> tuple[dict[str, Tensor], Tensor]:
+    """Integrate candidate states; return them with final positions and closest approach, and the accepted indices."""
+    m, x, v, is_star = (cand[k].to(device) for k in ("m", "x", "v", "is_star"))
+    is_planet = ~is_star
+    not_self = ~torch.eye(is_star.shape[-1], dtype=torch.bool, device=is_star.device)
+    xt, closest = integrate(m, x, v, params, track=is_planet.unsqueeze(-1) & is_planet.unsqueeze(-2) & not_self)
+    keep = ((xt - x).norm(dim=-1).amax(dim=-1) <= params["max_displacement"]).nonzero().squeeze(-1)
+    return {"m": m, "x": x, "v": v, "xt": xt, "closest": closest, "star": is_star}, keep
 
 
 def _info(cat: dict[str, Tensor], accepted: int, attempted: int, split: str, shift: float) -> dict[str, Any]:
