@@ -55,7 +55,7 @@ def test_sweep_records_divergence_is_idempotent_and_adds_only_new_runs(tmp_path,
 def test_failed_runs_resume_from_checkpoint_and_corrupt_checkpoints_restart_cleanly(tmp_path, dataset_dir) -> None:
     store = tmp_path / "runs.db"
     plan = write_plan(tmp_path / "p.yaml", dataset_dir, seed=[0, 1])
-    first = run_sweep(plan, store, workers=2, progress=False, trainer="_flaky:train")
+    first = run_sweep(plan, store, workers=1, progress=False, trainer="_flaky:train")
     assert first["counts"]["failed"] == 2
     assert all("injected crash at step 12" in f["error"] for f in first["failed"])
     with RunStore.open(store) as st:
@@ -69,7 +69,7 @@ def test_failed_runs_resume_from_checkpoint_and_corrupt_checkpoints_restart_clea
         raw[-100:-90] = bytes(10)
         path.write_bytes(bytes(raw))
 
-    second = run_sweep(plan, store, workers=2, progress=False, trainer="_flaky:train")
+    second = run_sweep(plan, store, workers=1, progress=False, trainer="_flaky:train")
     assert second["counts"]["done"] == 2 and second["attempted"] == 2
     with RunStore.open(store) as st:
         a, b = st.get(intact["run_id"]), st.get(corrupted["run_id"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from equiscale.cli._common import emit_json, user_errors
 from equiscale.errors import EquiscaleError
@@ -12,6 +14,11 @@ from equiscale.errors import EquiscaleError
 app = typer.Typer(help="Inspect the runs of a sweep's run store.", no_args_is_help=True)
 
 STORE = typer.Option(Path("runs.db"), "--store", help="Run store (SQLite file written by `equiscale sweep`).")
+
+
+def _console() -> Console:
+    """A rich console; wide when not a terminal, so piped tables are not folded into 80 columns."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def _fmt(v: object) -> str:
@@ -30,7 +37,6 @@ def list_runs(
     json_out: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
 ) -> None:
     """One line per run: id, status, grid coordinates, attempts, test loss, error."""
-    from rich.console import Console
     from rich.table import Table
 
     from equiscale.sweep.store import STATUSES, RunStore
@@ -46,13 +52,18 @@ def list_runs(
         emit_json(rows)
         return
     table = Table(title=f"{len(rows)} runs in {store}")
-    cols = ("run_id", "status", "family", "augment", "width", "depth", "steps", "n_train", "seed", "attempts",
-            "resumed_from", "test_loss", "error")
+    cols = ("run", "status", "series", "size", "steps", "n_train", "seed", "tries", "resumed", "test_loss")
     for col in cols:
-        table.add_column(col, overflow="fold")
+        table.add_column(col, no_wrap=col in ("run", "status", "series"))
     for r in rows:
-        table.add_row(*(_fmt(r.get(c)) for c in cols))
-    Console().print(table)
+        series = f"{r['family']}{'+aug' if r['augment'] else ''}"
+        table.add_row(r["run_id"][:10], r["status"], series, f"{r['width']}x{r['depth']}", *(
+            _fmt(r.get(c)) for c in ("steps", "n_train", "seed", "attempts", "resumed_from", "test_loss")))
+    console = _console()
+    console.print(table)
+    for r in rows:
+        if r.get("error"):
+            console.print(f"{r['run_id'][:10]} {r['status']}: {r['error']}", overflow="fold")
 
 
 @app.command("show")
@@ -63,7 +74,6 @@ def show_run(
     json_out: bool = typer.Option(False, "--json", help="Print the run row and its record as JSON."),
 ) -> None:
     """Everything stored about one run: status, config, timings and its record (curve, final figures)."""
-    from rich.console import Console
     from rich.table import Table
 
     from equiscale.sweep.store import RunStore
@@ -90,4 +100,4 @@ def show_run(
     curve = record.get("curve") or []
     if curve:
         table.add_row("curve", " ".join(f"{p['step']}:{_fmt(p.get('val_loss'))}" for p in curve))
-    Console().print(table)
+    _console().print(table)

@@ -276,7 +276,10 @@ def _families() -> tuple[tuple[str, ...], dict[str, dict[str, tuple[int, int]]]]
     try:
         from equiscale.models import FAMILIES, PRESETS
     except ImportError:
-        return (), {}
+        try:  # the registry module itself, should the package not re-export it
+            from equiscale.models.registry import FAMILIES, PRESETS
+        except ImportError:
+            return (), {}
     return tuple(FAMILIES), {f: dict(p) for f, p in PRESETS.items()}
 
 
