@@ -104,35 +104,65 @@ def _to_kernel(positions: Tensor) -> Tensor:
     return positions.permute(1, 3, 2, 0).contiguous()
 
 
-def _offsets(coords: Tensor, rot: Tensor) -> Tensor:
+class _Work(dict):
+    """Reusable scratch tensors for the force kernel. Allocating fresh multi-megabyte temporaries at every force
+    evaluation makes the allocator map and fault in new pages each time, which costs more than the arithmetic."""
+
+    def get_buffer(self, name: str, shape: tuple[int, ...], like: Tensor) -> Tensor:
+        buf = self.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != like.dtype or buf.device != like.device:
+            buf = self[name] = torch.empty(shape, dtype=like.dtype, device=like.device)
+        return buf
+
+
+def _offsets(coords: Tensor, rot: Tensor, out: Tensor | None = None) -> Tensor:
     """World offsets [K, 3, n, B] from body coordinates [K, 3, n, B] and the rotational state [K, 3, 4, B]."""
-    out = coords[:, 0:1] * rot[:, 0, :3, None]
+    out = torch.mul(coords[:, 0:1], rot[:, 0, :3, None], out=out)
     out.addcmul_(coords[:, 1:2], rot[:, 1, :3, None])
     return out.addcmul_(coords[:, 2:3], rot[:, 2, :3, None])
 
 
 def _pair_terms(
-    x: Tensor, pairs: tuple[Tensor, Tensor], morse: Morse, *, energy: bool = False
+    x: Tensor, pairs: tuple[Tensor, Tensor], morse: Morse, *, energy: bool = False, work: _Work | None = None
 ) -> tuple[Tensor, Tensor | None, Tensor]:
     """Morse forces on particles [K, 3, n, B] at positions ``x`` [K, 3, n, B], the potential energy [B] (if asked)
-    and the smallest distance between particles of different bodies [B]."""
+    and the smallest distance between particles of different bodies [B]. Returned forces live in ``work``."""
+    work = _Work() if work is None else work
     k, l = pairs
-    d = x[k].unsqueeze(3) - x[l].unsqueeze(2)  # [P, 3, n_i, n_j, B]: x_i (body k) − x_j (body l)
-    r = d[:, 0].square().addcmul_(d[:, 1], d[:, 1]).addcmul_(d[:, 2], d[:, 2]).sqrt_()
-    e = r.mul(-morse.stiffness).add_(morse.stiffness * morse.distance).exp_()
+    K, _, n, B = x.shape
+    P = len(k)
+    xk = torch.index_select(x, 0, k, out=work.get_buffer("xk", (P, 3, n, B), x))
+    xl = torch.index_select(x, 0, l, out=work.get_buffer("xl", (P, 3, n, B), x))
+    d = torch.sub(xk.unsqueeze(3), xl.unsqueeze(2), out=work.get_buffer("d", (P, 3, n, n, B), x))  # x_i − x_j
+    r = torch.mul(d[:, 0], d[:, 0], out=work.get_buffer("r", (P, n, n, B), x))
+    r.addcmul_(d[:, 1], d[:, 1]).addcmul_(d[:, 2], d[:, 2]).sqrt_()
+    e = torch.mul(r, -morse.stiffness, out=work.get_buffer("e", (P, n, n, B), x))
+    e.add_(morse.stiffness * morse.distance).exp_()
     pot = (morse.depth * e * (e - 2.0)).sum((0, 1, 2)) if energy else None
-    coef = (e - 1.0).mul_(e).div_(r).mul_(2.0 * morse.stiffness * morse.depth)  # −V'(r)/r
+    coef = torch.sub(e, 1.0, out=work.get_buffer("coef", (P, n, n, B), x))
+    coef.mul_(e).div_(r).mul_(2.0 * morse.stiffness * morse.depth)  # −V'(r)/r
     f = d.mul_(coef.unsqueeze(1))  # force on i from j
-    forces = torch.zeros_like(x).index_add_(0, k, f.sum(3)).index_add_(0, l, f.sum(2), alpha=-1.0)
+    fk = torch.sum(f, 3, out=work.get_buffer("fk", (P, 3, n, B), x))
+    fl = torch.sum(f, 2, out=work.get_buffer("fl", (P, 3, n, B), x))
+    forces = work.get_buffer("forces", (K, 3, n, B), x).zero_()
+    forces.index_add_(0, k, fk).index_add_(0, l, fl, alpha=-1.0)
     return forces, pot, r.amin((0, 1, 2))
 
 
 def _body_terms(
-    coords: Tensor, com: Tensor, rot: Tensor, mass: Tensor, pairs: tuple[Tensor, Tensor], morse: Morse, gravity: float
+    coords: Tensor,
+    com: Tensor,
+    rot: Tensor,
+    mass: Tensor,
+    pairs: tuple[Tensor, Tensor],
+    morse: Morse,
+    gravity: float,
+    work: _Work,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Force [K, 3, B] and body-frame torque [K, 3, B] on each body, and the smallest inter-body distance [B]."""
-    off = _offsets(coords, rot)
-    f, _, rmin = _pair_terms(off + com.unsqueeze(2), pairs, morse)
+    off = _offsets(coords, rot, out=work.get_buffer("off", coords.shape, coords))
+    x = torch.add(off, com.unsqueeze(2), out=work.get_buffer("x", coords.shape, coords))
+    f, _, rmin = _pair_terms(x, pairs, morse, work=work)
     force = f.sum(2)
     if gravity:
         force[:, 2] -= gravity * mass  # uniform gravity exerts no torque about the centre of mass
@@ -174,7 +204,8 @@ def integrate(
     rot = state.rot.permute(1, 2, 3, 0).contiguous()
     pairs = body_pairs(coords.shape[0], coords.device)
     inv_mass = (1.0 / mass).unsqueeze(1)
-    force, torque, rmin = _body_terms(coords, com, rot, mass, pairs, morse, gravity)
+    work = _Work()
+    force, torque, rmin = _body_terms(coords, com, rot, mass, pairs, morse, gravity, work)
     for _ in range(steps):
         for w in SCHEMES[scheme]:
             h = w * dt
@@ -182,7 +213,7 @@ def integrate(
             rot[:, :, 3].add_(torque, alpha=0.5 * h)
             com.addcmul_(mom, inv_mass, value=h)
             _rotor_(rot, inv_inertia, h)
-            force, torque, r = _body_terms(coords, com, rot, mass, pairs, morse, gravity)
+            force, torque, r = _body_terms(coords, com, rot, mass, pairs, morse, gravity, work)
             rmin = torch.minimum(rmin, r)
             mom.add_(force, alpha=0.5 * h)
             rot[:, :, 3].add_(torque, alpha=0.5 * h)
