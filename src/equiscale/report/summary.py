@@ -214,9 +214,17 @@ def study_verdicts(study: StudyFit, records: list[dict[str, Any]], runs: list[di
     """All verdicts (compute advantage per axis, exponents, allocation, data efficiency, augmentation) and the
     tables behind the augmentation verdicts."""
     out: list[dict[str, Any]] = []
-    for cmp in study.comparisons():
-        out.append(V.compute_verdict(cmp.to_dict(), AXIS_UNITS.get(cmp.axis, cmp.axis)))
     names = sorted(study.series)
+    for axis in study.axes:
+        for a, b in combinations(names, 2):
+            try:
+                cmp = study.compare(a, b, axis=axis)
+            except EquiscaleError as exc:
+                out.append({"topic": f"compute:{axis}:{a}|{b}", "status": "missing",
+                            "text": f"{a} vs {b} on {AXIS_UNITS.get(axis, axis)}: no comparison ({exc})",
+                            "numbers": {}})
+                continue
+            out.append(V.compute_verdict(cmp.to_dict(), AXIS_UNITS.get(axis, axis)))
     fitted = [n for n in names if study.series[n].parametric is not None]
     for a, b in combinations(fitted, 2):
         pa, pb = study.series[a].parametric.to_dict(), study.series[b].parametric.to_dict()
