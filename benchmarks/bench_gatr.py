@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds over the models")
     parser.add_argument("--compile", action="store_true", help="also time torch.compile'd models")
     parser.add_argument("--profile", action="store_true", help="print the top ops of one GATr(16, 32) step")
+    parser.add_argument("--only", nargs="*", default=None, help="subset of configs to time")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -79,6 +80,8 @@ def main() -> None:
         "gatr_32_64_4": (lambda: GATr(1, 1, 32, 1, 1, 64, 4), (mv, s), (mv_t, s_t)),
         "transformer_128_4": (lambda: PlainTransformer(17, 17, 128, 4), (x,), (y,)),
     }
+    if args.only:
+        configs = {k: v for k, v in configs.items() if k in args.only}
     variants = [False, True] if args.compile else [False]
     steps, params = {}, {}
     for name, (build, inputs, target) in configs.items():
@@ -106,7 +109,10 @@ def main() -> None:
         "min_step_ms": {f"{n}{'_compiled' if c else ''}": round(min(v), 2) for (n, c), v in samples.items()},
     }
     med = result["median_step_ms"]
-    result["ratio_gatr_32_64_to_transformer"] = round(med["gatr_32_64_4"] / med["transformer_128_4"], 2)
+    for name in ("gatr_16_32_4", "gatr_32_64_4"):
+        if name in med and "transformer_128_4" in med:
+            result[f"ratio_{name}_to_transformer"] = round(med[name] / med["transformer_128_4"], 2)
+    result["glibc_tunables"] = os.environ.get("GLIBC_TUNABLES", "")
     print(json.dumps(result, indent=2))
     if args.profile:
         from torch.profiler import ProfilerActivity, profile

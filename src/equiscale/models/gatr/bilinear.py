@@ -35,10 +35,10 @@ class GeometricBilinear(nn.Module):
     def forward(
         self, x: torch.Tensor, s: torch.Tensor, ref_e123: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        h = self.half
         y, _ = self.proj(x, s)
-        gp = self.gp(y[..., :h], y[..., h : 2 * h])
-        joined = self.join(y[..., 2 * h : 3 * h], y[..., 3 * h :])
+        left, right, join_left, join_right = y.split(self.half, dim=-1)
+        gp = self.gp(left, right)
+        joined = self.join(join_left, join_right)
         joined = joined * ref_e123.view(1, -1, *([1] * (x.dim() - 2))).to(joined.dtype)
         return self.out(torch.cat([gp, joined], dim=-1), s)
 

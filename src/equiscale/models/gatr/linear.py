@@ -60,16 +60,19 @@ class EquiLinear(nn.Module):
         x = x.reshape(16, -1, self.in_mv)
         o = self.out_mv
         w_free = torch.cat([self.weight[self.free_basis], self.weight[self.free_basis + 5]], dim=-1)
-        r = torch.bmm(x[:8], w_free)  # [8, N, 2o]: free outputs | e0-map part of the e0 outputs
-        e0_out = torch.baddbmm(r[..., o:], x[8:], self.weight[self.e0_basis])
-        scalar = r[0, :, :o] + self.bias_mv
+        # split (not slicing) so that backward concatenates gradients instead of zero-filling and adding
+        x_free, x_e0 = x.split(8)
+        r = torch.bmm(x_free, w_free)  # [8, N, 2o]: free outputs | e0-map part of the e0 outputs
+        r_free, r_e0 = r.split(o, dim=-1)
+        e0_out = torch.baddbmm(r_e0, x_e0, self.weight[self.e0_basis])
+        r_scalar, r_rest = r_free.split((1, 7))
+        scalar = r_scalar + self.bias_mv
         if s is not None and self.s_to_mv is not None:
-            s_flat = s.reshape(-1, self.in_s)
-            scalar = torch.addmm(scalar, s_flat, self.s_to_mv)
-        y = torch.cat([scalar[None], r[1:, :, :o], e0_out], dim=0).view(16, *batch, o)
+            scalar = torch.baddbmm(scalar, s.reshape(1, -1, self.in_s), self.s_to_mv[None])
+        y = torch.cat([scalar, r_rest, e0_out], dim=0).view(16, *batch, o)
         s_out = None
         if self.bias_s is not None:
-            s_out = torch.addmm(self.bias_s, x[0], self.mv_to_s)
+            s_out = torch.addmm(self.bias_s, x_free[0], self.mv_to_s)
             if s is not None and self.s_to_s is not None:
                 s_out = torch.addmm(s_out, s.reshape(-1, self.in_s), self.s_to_s)
             s_out = s_out.view(*batch, self.out_s)

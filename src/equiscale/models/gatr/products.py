@@ -54,7 +54,8 @@ class BilinearProduct(nn.Module):
         for outputs, n, first in self.groups:
             right = y_signed.index_select(0, self.right[start : start + outputs * n])
             if first is not None:  # j-major terms: x[first + t] multiplies all outputs of the group
-                pieces.append((x[first : first + n, None] * right.view(n, outputs, *rest)).sum(0))
+                left = x if (first, n) == (0, 16) else x.narrow(0, first, n)
+                pieces.append((left.unsqueeze(1) * right.view(n, outputs, *rest)).sum(0))
             else:
                 left = x.index_select(0, self.left[start : start + outputs * n])
                 pieces.append((left * right).view(outputs, n, *rest).sum(1))
