@@ -45,7 +45,7 @@ def test_energy_drift_is_small_and_fourth_order(gravity: float) -> None:
     inputs, p = _initial(64, seed=11, params={"gravity": gravity})
     pot = rigid.morse(p)
     bodies, state, final = _run(inputs, p)
-    scale = dyn.kinetic_energy(bodies, state)
+    scale = dyn.kinetic_energy(bodies, state) + pot.depth
     drift = (dyn.energy(bodies, final, pot, gravity) - dyn.energy(bodies, state, pot, gravity)).abs() / scale
     assert drift.median() < 1e-5
     assert (drift <= 1e-4).double().mean() >= 0.95  # the rest is rejected by the generator (energy_tolerance)
@@ -174,6 +174,11 @@ def test_rejection_is_counted_and_reported() -> None:
     assert info["rejection_rate"] == pytest.approx(info["rejected"] / info["attempted"])
     _, info = rigid.generate(10, seed=7, params={"overlap_fraction": 0.95, "energy_tolerance": 1.0})
     assert info["rejected_by"]["overlap"] > 0 and info["rejected_by"]["energy"] == 0
+
+
+def test_hopeless_parameters_fail_instead_of_looping() -> None:
+    with pytest.raises(EquiscaleError, match="reject nearly every candidate"):
+        rigid.generate(5, seed=0, params={"energy_tolerance": 1e-15, "steps": 2})
 
 
 def test_splits_change_token_count_and_position() -> None:

@@ -32,6 +32,7 @@ from equiscale.geometry import Field, Schema
 
 NAME = "rigid"
 CHUNK = 1024  # candidates per seeded chunk: fixed, so a split's first k samples do not depend on the request size
+MAX_FUTILE = 4096  # give up when at least this many candidates were tried and fewer than 5 % accepted
 INPUTS = ("positions", "masses", "velocity", "angular_velocity")
 
 __all__ = [
@@ -84,8 +85,9 @@ def morse(params: dict[str, Any]) -> dyn.Morse:
 def simulate(inputs: dict[str, Tensor], params: dict[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:
     """Integrate float64 input fields [B, K, ...] over the horizon; returns final positions [B, K, n, 3] and
     per-sample diagnostics [B]: ``min_distance`` (closest approach of particles of different bodies at any force
-    evaluation), ``energy_error`` (|E(H) − E(0)| over the initial kinetic energy) and ``max_radius`` (largest
-    distance of a body's centre of mass from the system's centre of mass at H)."""
+    evaluation), ``energy_error`` (|E(H) − E(0)| / (T(0) + ε): initial kinetic energy plus one well depth, a scale
+    that stays positive when the bodies start at rest) and ``max_radius`` (largest distance of a body's centre of
+    mass from the system's centre of mass at H)."""
     bodies, state = dyn.from_particles(*(inputs[k].to(torch.float64) for k in INPUTS))
     pot, g = morse(params), params["gravity"]
     e0, t0 = dyn.energy(bodies, state, pot, g), dyn.kinetic_energy(bodies, state)
@@ -98,7 +100,7 @@ def simulate(inputs: dict[str, Tensor], params: dict[str, Any]) -> tuple[Tensor,
     centre = (mass * final.com).sum(1, keepdim=True) / mass.sum(1, keepdim=True)
     diagnostics = {
         "min_distance": rmin,
-        "energy_error": (e1 - e0).abs() / t0,
+        "energy_error": (e1 - e0).abs() / (t0 + pot.depth),
         "max_radius": (final.com - centre).norm(dim=-1).amax(-1),
     }
     return dyn.particle_positions(bodies, final), diagnostics
@@ -156,7 +158,7 @@ class _Candidates:
 def _batch_size(bodies: int, particles: int, device: torch.device) -> int:
     """Candidates simulated together: bounded by the pair-term memory; larger on accelerators."""
     pair_terms = bodies * (bodies - 1) // 2 * particles**2
-    cap, budget = (65536, 1 << 24) if device.type != "cpu" else (2048, 1 << 21)
+    cap, budget = (65536, 1 << 24) if device.type != "cpu" else (4096, 1 << 22)
     return max(32, min(cap, budget // pair_terms))
 
 
@@ -210,6 +212,11 @@ def generate(
         for key, value in fields.items():
             parts[key].append(value[keep])
         accepted += len(keep)
+        if attempted >= MAX_FUTILE and accepted < 0.05 * attempted:
+            raise EquiscaleError(
+                f"rigid parameters reject nearly every candidate ({attempted - accepted} of {attempted}: {reasons}); "
+                "relax energy_tolerance / overlap_fraction or use more steps"
+            )
         if progress is not None and len(keep):
             progress(len(keep))
     return _finish(parts, params, K, accepted, attempted, reasons, split)
