@@ -173,7 +173,7 @@ def augmentation_verdict(reference: str, plain: str, augmented: str, table: list
     first = 0 if tail.size == 0 else tail[-1] + 1
     if first < len(rows):
         e = epochs[first]
-        real_gap = np.nanmax(plain_gap) > tolerance if np.any(np.isfinite(plain_gap)) else None
+        real_gap = bool(np.nanmax(plain_gap) > tolerance) if np.any(np.isfinite(plain_gap)) else None
         if real_gap is False:
             return _verdict(topic, "no_gap", f"no data gap to close: {plain} is already within the noise of "
                             f"{reference} at every training length (up to {fmt(epochs.max())} epochs)", **nums)
