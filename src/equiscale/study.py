@@ -20,7 +20,7 @@ from equiscale.errors import EquiscaleError
 
 PRESETS = ("smoke", "quick", "paper")
 #: Bootstrap resamples of the report's fits per preset (plan files use DEFAULT_BOOTSTRAP).
-PRESET_BOOTSTRAP = {"smoke": 40, "quick": 400, "paper": 2000}
+PRESET_BOOTSTRAP = {"smoke": 40, "quick": 200, "paper": 2000}
 DEFAULT_BOOTSTRAP = 400
 
 
