@@ -14,6 +14,9 @@ from matplotlib.ticker import NullFormatter
 
 from equiscale.report.style import AXIS_LABELS, new_figure, series_style
 
+#: Exactly equivariant models (error 0) are drawn at this floor of the log axis.
+EXACT_FLOOR = 1e-9
+
 
 def _arr(values: Sequence[Any] | None) -> np.ndarray:
     """JSON list (None for non-finite) → float array with NaN."""
@@ -130,7 +133,8 @@ def data_figure(summary: dict[str, Any]) -> Figure | None:
 def equivariance_figure(summary: dict[str, Any]) -> Figure | None:
     """Model equivariance error (mean relative, full group) vs steps and vs data size per series; each dataset's
     measured data equivariance error as a horizontal reference line."""
-    rows = [r for r in summary.get("equivariance", {}).get("runs", []) if _positive(r.get("error"))]
+    rows = [{**r, "error": max(r["error"], EXACT_FLOOR)} for r in summary.get("equivariance", {}).get("runs", [])
+            if isinstance(r.get("error"), (int, float)) and r["error"] >= 0]
     if not rows:
         return None
     order = _series_order(summary)
@@ -153,7 +157,7 @@ def equivariance_figure(summary: dict[str, Any]) -> Figure | None:
                             xytext=(0, 2 + 9 * i), textcoords="offset points", color="0.3")
         _loglog(ax)
         group = summary["equivariance"].get("group", "E3")
-        ax.set(xlabel=label, ylabel=f"{group} equivariance error (mean relative)",
+        ax.set(xlabel=label, ylabel=f"{group} equivariance error (mean relative; exact at {EXACT_FLOOR:g})",
                title=f"Model equivariance error vs {label}")
         ax.legend(fontsize=8)
     return fig
