@@ -28,8 +28,11 @@ _GROUPS: list[tuple[str, str]] = [
 ]
 # (module, command name, function name): single commands at the top level.
 _COMMANDS: list[tuple[str, str, str]] = [
+    ("study", "study", "study_command"),
     ("train", "train", "train_command"),
     ("sweep", "sweep", "sweep_command"),
+    ("report", "fit", "fit_command"),
+    ("report", "report", "report_command"),
 ]
 
 for _module, _name in _GROUPS:
