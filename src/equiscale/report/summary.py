@@ -19,7 +19,7 @@ from equiscale.report import verdicts as V
 from equiscale.report.style import AXIS_UNITS
 
 #: Equivariance group whose probe error the report plots (first one present in a record).
-EQUIVARIANCE_GROUPS = ("E3", "SE3")
+EQUIVARIANCE_GROUPS = ("SE3", "E3")  # SE3 first: GATr on raw points is SE(3)-, not E(3)-equivariant (chirality)
 CURVE_POINTS = 25
 
 
