@@ -71,7 +71,6 @@ def test_report_and_fit_need_a_store(tmp_path: Path) -> None:
         assert res.exit_code == 2 and res.output.strip() == f"error: run store not found: {tmp_path / 'none.db'}"
 
 
-@pytest.mark.slow
 def test_smoke_study_end_to_end_and_idempotent(tmp_path: Path) -> None:
     out, data = tmp_path / "study", tmp_path / "data"
     args = ["study", "--preset", "smoke", "--out", str(out), "--data-dir", str(data), "--json"]
@@ -84,6 +83,9 @@ def test_smoke_study_end_to_end_and_idempotent(tmp_path: Path) -> None:
     summary = json.loads((out / "report" / "summary.json").read_text())
     assert {s for s in summary["fits"]["series"]} == {"gatr", "transformer", "transformer+aug"}
     assert summary["verdicts"]
+    data_errors = summary["equivariance"]["data"]
+    assert len(data_errors) == 1 and next(iter(data_errors.values())) < 1e-9  # rigid without gravity: exact symmetry
+    assert all(r["error"] < 1e-4 for r in summary["equivariance"]["runs"] if r["series"] == "gatr")
     again = json.loads(runner.invoke(APP, args).output)
     assert again["new"] == 0 and again["runs_done"] == first["runs_done"]
     res = runner.invoke(APP, ["fit", "--store", str(out / "runs.db"), "--bootstrap", "0", "--json"])

@@ -1,7 +1,7 @@
 """The local executor: runs on this machine in a pool of spawned worker processes.
 
 One worker per GPU when CUDA is available (each pinned to its own device), otherwise ``workers`` CPU processes
-(default ``max(1, cores // 2)``) with ``cores // workers`` torch threads each. Workers send progress through a
+(default: one per core up to 3 cores, else ``cores // 2``) with ``cores // workers`` torch threads each. Workers send progress through a
 multiprocessing queue; results come back through futures; the driver alone writes the store. Workers die with the
 driver (``PR_SET_PDEATHSIG`` on Linux, plus a parent-pid check at every progress report), so a killed sweep leaves no
 orphans training runs nobody will record.
@@ -31,9 +31,10 @@ _PARENT: int | None = None
 
 
 def default_workers(cores: int | None = None) -> int:
-    """Default number of CPU worker processes: half the cores (small models scale poorly past a few threads)."""
+    """Default number of CPU worker processes: one per core on small machines (a run of a small model gains little
+    from a second thread, but a second run doubles throughput), else half the cores with two threads each."""
     cores = cores or os.cpu_count() or 1
-    return max(1, cores // 2)
+    return cores if cores <= 3 else cores // 2
 
 
 def cuda_devices() -> int:
