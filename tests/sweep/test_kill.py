@@ -55,7 +55,8 @@ def _check_outcome(store: Path, planned: int, interrupted: set[str]) -> None:
 
 
 def test_sigkill_local_sweep_three_times(tmp_path, dataset_dir, procs) -> None:
-    plan = write_plan(tmp_path / "p.yaml", dataset_dir, steps=[40], seed=[0, 1])
+    # Runs long enough (seconds each) that a kill lands mid-training even on an idle machine.
+    plan = write_plan(tmp_path / "p.yaml", dataset_dir, steps=[600], seed=[0, 1])
     store, ckpt_root = tmp_path / "runs.db", tmp_path / "checkpoints"
     args = [str(plan), "--store", str(store), "--workers", "1", "--quiet"]
     interrupted = _kill_cycles(procs, args, ckpt_root, cycles=3, seed=1)
@@ -67,7 +68,7 @@ def test_sigkill_local_sweep_three_times(tmp_path, dataset_dir, procs) -> None:
 
 @pytest.mark.slow
 def test_sigkill_ray_sweep_three_times(tmp_path, dataset_dir, procs) -> None:
-    plan = write_plan(tmp_path / "p.yaml", dataset_dir, steps=[60], seed=[0, 1])
+    plan = write_plan(tmp_path / "p.yaml", dataset_dir, steps=[600], seed=[0, 1])
     store, ckpt_root = tmp_path / "runs.db", tmp_path / "checkpoints"
     args = [str(plan), "--store", str(store), "--executor", "ray", "--workers", "2", "--quiet"]
     interrupted = _kill_cycles(procs, args, ckpt_root, cycles=3, seed=2)
