@@ -69,7 +69,7 @@ def test_verdicts_follow_the_laws(summary) -> None:
 
 def test_equivariance_and_theory_sections(summary) -> None:
     eq = summary["equivariance"]
-    assert eq["group"] == "E3" and eq["data"] == {"rigid": 2e-7}
+    assert eq["group"] == "SE3" and eq["data"] == {"rigid": 2e-7}  # SE(3) first: see report.summary
     assert len(eq["runs"]) == summary["n_records"]
     th = summary["theory"]["series"]["gatr"]
     alpha = summary["fits"]["series"]["gatr"]["parametric"]["alpha"]

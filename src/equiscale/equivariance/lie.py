@@ -67,6 +67,7 @@ def lie_derivative_error(f: Model, inputs: dict[str, Tensor], schema: Schema) ->
         fx, jv = torch.func.jvp(g, (x,), (tangent(x, schema.inputs, gen),))
         lie = {k: jv[k] - v for k, v in tangent(fx, schema.targets, gen).items()}
         per_gen[gen] = float(flatten(lie, schema.targets).pow(2).sum(1).mean().detach())
-    norm_sq = float(flatten(centred(fx, schema.targets, centroid(x, schema)), schema.targets).pow(2).sum(1).mean())
+    centred_out = centred({k: v.detach() for k, v in fx.items()}, schema.targets, centroid(x, schema))
+    norm_sq = float(flatten(centred_out, schema.targets).pow(2).sum(1).mean())
     lee = sum(per_gen.values())
     return {"per_generator": per_gen, "lee": lee, "relative_lee": lee / max(norm_sq, 1e-300)}

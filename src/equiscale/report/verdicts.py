@@ -142,9 +142,10 @@ def data_verdict(a: str, cur_a: dict[str, Any], b: str, cur_b: dict[str, Any]) -
                         f"lower test loss at every data size from {fmt(d0)} to {fmt(d1)} samples (95% bands "
                         f"separate)", leader=lead, **nums)
     if np.any(sep_a) or np.any(sep_b):
-        lead, mask = (a, sep_a) if np.any(sep_a) else (b, sep_b)
-        return _verdict(topic, "partial", f"{lead} more data-efficient only from {fmt(grid[mask].min())} to "
-                        f"{fmt(grid[mask].max())} samples; elsewhere {UNCERTAIN}", leader=lead, **nums)
+        lead, behind, mask = (a, b, sep_a) if np.any(sep_a) else (b, a, sep_b)
+        return _verdict(topic, "partial", f"{lead} more data-efficient than {behind} only from "
+                        f"{fmt(grid[mask].min())} to {fmt(grid[mask].max())} samples; elsewhere {UNCERTAIN}",
+                        leader=lead, **nums)
     return _verdict(topic, "uncertain", f"data efficiency {a} vs {b}: loss-vs-data bands overlap from {fmt(d0)} to "
                     f"{fmt(d1)} samples; {UNCERTAIN}", **nums)
 
@@ -175,8 +176,10 @@ def augmentation_verdict(reference: str, plain: str, augmented: str, table: list
         e = epochs[first]
         real_gap = bool(np.nanmax(plain_gap) > tolerance) if np.any(np.isfinite(plain_gap)) else None
         if real_gap is False:
-            return _verdict(topic, "no_gap", f"no data gap to close: {plain} is already within the noise of "
-                            f"{reference} at every training length (up to {fmt(epochs.max())} epochs)", **nums)
+            return _verdict(topic, "no_gap", f"augmentation: at the smallest training set, {plain} is already within "
+                            f"the run-to-run noise (×{fmt(math.exp(tolerance), 3)}) of {reference} at every training "
+                            f"length (up to {fmt(epochs.max())} epochs), so this grid shows no gap for augmentation "
+                            "to close; more seeds would narrow the noise", **nums)
         return _verdict(topic, "closes", f"augmentation closes the data gap after ~{fmt(e)} epochs: from there on "
                         f"{augmented} is within noise (×{fmt(math.exp(tolerance), 3)}) of {reference} or better"
                         + (f", while {plain} stays up to ×{fmt(math.exp(np.nanmax(plain_gap)))} behind"

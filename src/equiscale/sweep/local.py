@@ -1,10 +1,10 @@
 """The local executor: runs on this machine in a pool of spawned worker processes.
 
 One worker per GPU when CUDA is available (each pinned to its own device), otherwise ``workers`` CPU processes
-(default: one per core up to 3 cores, else ``cores // 2``) with ``cores // workers`` torch threads each. Workers send progress through a
-multiprocessing queue; results come back through futures; the driver alone writes the store. Workers die with the
-driver (``PR_SET_PDEATHSIG`` on Linux, plus a parent-pid check at every progress report), so a killed sweep leaves no
-orphans training runs nobody will record.
+(default: one per core up to 3 cores, else ``cores // 2``) with ``cores // workers`` torch threads each. Workers
+send progress through a multiprocessing queue; results come back through futures; the driver alone writes the
+store. Workers die with the driver (``PR_SET_PDEATHSIG`` on Linux, plus a parent-pid check at every progress
+report), so a killed sweep leaves no orphans training runs nobody will record.
 """
 
 from __future__ import annotations
