@@ -88,6 +88,8 @@ def test_schema_round_trip_and_checks() -> None:
     with pytest.raises(EquiscaleError, match="missing field 'out'"):
         SCHEMA.check_batch(missing)
     SCHEMA.check_batch(missing, which="inputs")
+    inputs, targets = SCHEMA.split(_batch(3))
+    assert list(inputs) == [f.name for f in SCHEMA.inputs] and list(targets) == ["out"]
 
 
 @pytest.mark.parametrize(

@@ -15,13 +15,12 @@ from equiscale.errors import EquiscaleError
 from equiscale.geometry import FieldType
 
 
-def _split_fields(ds: data.Dataset, split: str, n: int) -> tuple[dict, dict]:
+def _first(ds: data.Dataset, split: str, n: int) -> dict[str, torch.Tensor]:
+    """The first ``n`` samples of ``split`` (all fields, float64, raw units)."""
     size = ds.size(split)
     if size < 1:
         raise EquiscaleError(f"split {split!r} is empty")
-    batch = ds.tensors(split, indices=slice(0, min(n, size)), dtype=torch.float64)
-    names = {f.name for f in ds.schema.inputs}
-    return {k: v for k, v in batch.items() if k in names}, {k: v for k, v in batch.items() if k not in names}
+    return ds.tensors(split, indices=slice(0, min(n, size)), dtype=torch.float64)
 
 
 def dataset_equivariance(
@@ -49,7 +48,7 @@ def dataset_equivariance(
     ds = data.load(path)
     schema, benchmark = ds.schema, ds.meta.get("benchmark", "custom")
     module = data.benchmark_module(benchmark) if benchmark in data.BENCHMARKS else None
-    inputs, _ = _split_fields(ds, split, n_inputs)
+    inputs, _ = schema.split(_first(ds, split, n_inputs))
     target_scale = max(float(np.max(ds.stats[f.name].scale)) for f in schema.targets)
     point_scales = [float(np.max(ds.stats[f.name].scale)) for f in schema.inputs if f.type is FieldType.POINT]
     tau = max(point_scales) if point_scales else 1.0
@@ -65,16 +64,12 @@ def dataset_equivariance(
                       intervals={k: list(v) for k, v in err.intervals.items()},
                       n_inputs=err.n_inputs, n_elements=err.n_elements)  # fmt: skip
     else:
-        train_in, train_out = _split_fields(ds, "train", 4096)
+        train_in, train_out = schema.split(_first(ds, "train", 4096))
         res = proxy_data_error(train_in, train_out, inputs, schema, group=group, n_elements=n_elements, seed=seed)
         last = res["curve"][-1]
         result.update(method="proxy", relative_error=last["mean_relative"], ree2=last["ree2"], proxy=res,
                       n_inputs=int(next(iter(inputs.values())).shape[0]), n_elements=n_elements)  # fmt: skip
     if mmd:
-        mmd_in, mmd_out = _split_fields(ds, split, 400)
-        both = data.standardize({**mmd_in, **mmd_out}, ds.stats, schema)
-        names = set(mmd_in)
-        result["mmd"] = mmd_symmetry_test({k: v for k, v in both.items() if k in names},
-                                          {k: v for k, v in both.items() if k not in names},
-                                          schema, group=mmd_group, seed=seed)  # fmt: skip
+        mmd_in, mmd_out = schema.split(data.standardize(_first(ds, split, 400), ds.stats, schema))
+        result["mmd"] = mmd_symmetry_test(mmd_in, mmd_out, schema, group=mmd_group, seed=seed)
     return result

@@ -35,9 +35,7 @@ def model_report(
     schema = dataset.schema
     n = min(n_inputs, dataset.size(split))
     batch = data.standardize(dataset.tensors(split, indices=slice(0, n)), dataset.stats, schema)
-    names = {f.name for f in schema.inputs}
-    inputs = {k: v for k, v in batch.items() if k in names}
-    targets = {k: v for k, v in batch.items() if k not in names}
+    inputs, targets = schema.split(batch)
     model = model.eval()
     out: dict[str, Any] = {"group": group, "split": split}
     with torch.no_grad():

@@ -118,6 +118,10 @@ class Schema:
         except (KeyError, TypeError) as exc:
             raise EquiscaleError(f"malformed schema: missing or invalid {exc}") from None
 
+    def split(self, batch: Mapping[str, Tensor]) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
+        """(input fields, target fields) of a batch holding both."""
+        return {f.name: batch[f.name] for f in self.inputs}, {f.name: batch[f.name] for f in self.targets}
+
     def check_batch(self, batch: Mapping[str, Tensor], which: str = "all") -> None:
         """Raise EquiscaleError unless ``batch`` holds the ``which`` fields ("inputs", "targets", "all") with the
         declared per-token shapes and a common [batch, tokens] prefix."""

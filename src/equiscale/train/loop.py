@@ -25,7 +25,7 @@ from equiscale.models.registry import build_model
 from equiscale.train import checkpoint as ckpt
 from equiscale.train.augment import augment_batch
 from equiscale.train.config import RunConfig
-from equiscale.train.losses import autocast, evaluate, mse, split_fields
+from equiscale.train.losses import autocast, evaluate, mse
 from equiscale.train.record import finite_or_none, new_record
 from equiscale.train.sampling import TORCH, EpochSampler, derive_seed, train_subset
 from equiscale.train.schedule import lr_at
@@ -160,7 +160,7 @@ def train_run(
         if cfg.augment:
             batch = augment_batch(batch, schema, seed=cfg.seed, step=step, group=cfg.augment_group,
                                   translation_scale=cfg.translation_scale)  # fmt: skip
-        inputs, targets = split_fields(batch, schema)
+        inputs, targets = schema.split(batch)
         lr = lr_at(step, peak=cfg.lr_effective, steps=cfg.steps, warmup_steps=cfg.warmup_steps,
                    schedule=cfg.schedule, floor=cfg.lr_floor)  # fmt: skip
         for group in optimizer.param_groups:
@@ -267,7 +267,7 @@ def _equivariance_probe(model: nn.Module, dataset: Any, device: torch.device) ->
 
     split = "test" if "test" in dataset.splits else "val"
     n = min(PROBE_INPUTS, dataset.size(split))
-    inputs, _ = split_fields(_load_split(dataset, split, list(range(n)), torch.device("cpu")), dataset.schema)
+    inputs, _ = dataset.schema.split(_load_split(dataset, split, list(range(n)), torch.device("cpu")))
 
     def on_device(batch: dict[str, Tensor]) -> dict[str, Tensor]:
         return {k: v.cpu() for k, v in model({k: v.to(device) for k, v in batch.items()}).items()}

@@ -28,11 +28,6 @@ def mse(pred: Mapping[str, Tensor], target: Mapping[str, Tensor], schema: Schema
     return total / count
 
 
-def split_fields(batch: Mapping[str, Tensor], schema: Schema) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
-    """(input fields, target fields) of a batch."""
-    return {f.name: batch[f.name] for f in schema.inputs}, {f.name: batch[f.name] for f in schema.targets}
-
-
 def autocast(device: torch.device, enabled: bool) -> contextlib.AbstractContextManager:
     """bf16 autocast on ``device`` when ``enabled``; a no-op context otherwise."""
     if not enabled:
@@ -60,7 +55,7 @@ def evaluate(
     try:
         for start in range(0, n, batch_size):
             chunk = {k: v[start : start + batch_size] for k, v in batch.items()}
-            inputs, targets = split_fields(chunk, schema)
+            inputs, targets = schema.split(chunk)
             with autocast(device, bf16):
                 pred = model(inputs)
             s, c = squared_error(pred, targets, schema)
