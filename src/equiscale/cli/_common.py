@@ -41,6 +41,15 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def exit_if_runs_failed(failed: list[dict[str, Any]], *, announce: bool = True) -> None:
+    """Exit with code 1 if any run failed (re-running the command retries them), naming each on stderr when
+    ``announce`` (the ``--json`` output already lists them)."""
+    for f in failed if announce else ():
+        typer.echo(f"failed {f['run_id']}: {f['error']}", err=True)
+    if failed:
+        raise typer.Exit(code=1)
+
+
 def _jsonable(obj: Any) -> Any:
     if hasattr(obj, "tolist"):
         return obj.tolist()

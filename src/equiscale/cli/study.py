@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from equiscale.cli._common import emit_json, user_errors
+from equiscale.cli._common import emit_json, exit_if_runs_failed, user_errors
 
 
 @user_errors
@@ -45,10 +45,7 @@ def study_command(
         typer.echo(f"report: {summary['report']}")
         for v in summary["verdicts"]:
             typer.echo(f"- {v}")
-        for f in summary["failed"]:
-            typer.echo(f"failed {f['run_id']}: {f['error']}", err=True)
-    if summary["failed"]:
-        raise typer.Exit(code=1)
+    exit_if_runs_failed(summary["failed"], announce=not json_out)
 
 
 app = typer.Typer(help="Run a whole scaling study.", no_args_is_help=True)
