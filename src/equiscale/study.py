@@ -9,6 +9,7 @@ interrupted ones resumed, and the report is rebuilt from the store.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from importlib import resources
 from pathlib import Path
@@ -62,6 +63,13 @@ def load_study(plan_or_preset: str | Path) -> tuple[str, list[Any], Path]:
     return name, plans, path
 
 
+def _status(message: str, show: bool) -> contextlib.AbstractContextManager:
+    """A spinner with elapsed time on stderr for the study's steps without countable progress."""
+    from rich.console import Console
+
+    return Console(stderr=True).status(message) if show else contextlib.nullcontext()
+
+
 def _measure_data_equivariance(dataset: str) -> dict[str, float]:
     """The dataset's data equivariance error under E(3) (exact for simulated benchmarks), for the report."""
     from equiscale.equivariance.dataset_error import dataset_equivariance
@@ -113,8 +121,10 @@ def run_study(
     if callable(data_equivariance):
         data_equivariance = data_equivariance(dataset)
     n_boot = bootstrap if bootstrap is not None else PRESET_BOOTSTRAP.get(name, DEFAULT_BOOTSTRAP)
-    index = build_report(records, out / "report", data_equivariance=data_equivariance, theory=theory,
-                         bootstrap=n_boot, seed=seed, title=f"equiscale study: {name}")
+    with _status(f"fitting {len(records)} runs ({n_boot} bootstrap resamples) and writing the report",
+                 progress and not quiet):
+        index = build_report(records, out / "report", data_equivariance=data_equivariance, theory=theory,
+                             bootstrap=n_boot, seed=seed, title=f"equiscale study: {name}")
     import json
 
     report = json.loads((index.parent / "summary.json").read_text(encoding="utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -39,6 +40,13 @@ def user_errors(func: F) -> F:
             fail(f"permission denied: {exc.filename or exc}")
 
     return wrapper  # type: ignore[return-value]
+
+
+def working(message: str) -> contextlib.AbstractContextManager:
+    """A spinner with elapsed time on stderr while a long step without countable progress runs (fits, reports)."""
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
 
 
 def exit_if_runs_failed(failed: list[dict[str, Any]], *, announce: bool = True) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from equiscale.cli._common import emit_json, user_errors
+from equiscale.cli._common import emit_json, user_errors, working
 
 app = typer.Typer(help="Measure equivariance errors of trained models and of datasets.", no_args_is_help=True)
 
@@ -47,8 +47,10 @@ def data_command(
     """How far the dataset's map input → target is from equivariant (exact for simulated benchmarks)."""
     from equiscale.equivariance.dataset_error import dataset_equivariance
 
-    res = dataset_equivariance(str(directory), split=split, group=group, n_inputs=n_inputs, n_elements=elements,
-                               seed=seed, bootstrap=bootstrap, mmd=mmd, mmd_group=mmd_group, proxy=proxy)  # fmt: skip
+    with working(f"measuring the data equivariance error of {directory}"):
+        res = dataset_equivariance(str(directory), split=split, group=group, n_inputs=n_inputs, n_elements=elements,
+                                   seed=seed, bootstrap=bootstrap, mmd=mmd, mmd_group=mmd_group,
+                                   proxy=proxy)  # fmt: skip
     if json_out:
         emit_json(res)
         return
@@ -87,8 +89,9 @@ def model_command(
         row = st.get(run)
     root = checkpoint_dir if checkpoint_dir is not None else store.parent / "checkpoints"
     model, cfg, step = load_trained_model(root / row["run_id"])
-    res = model_report(model, data.load(cfg.dataset, verify=False), group=group, split=split, n_inputs=n_inputs,
-                       n_elements=elements, seed=seed, bootstrap=bootstrap, lie=lie)  # fmt: skip
+    with working(f"measuring the equivariance error of run {row['run_id']}"):
+        res = model_report(model, data.load(cfg.dataset, verify=False), group=group, split=split,
+                           n_inputs=n_inputs, n_elements=elements, seed=seed, bootstrap=bootstrap, lie=lie)
     res.update(run_id=row["run_id"], family=cfg.family, augment=cfg.augment, step=step)
     if json_out:
         emit_json(res)

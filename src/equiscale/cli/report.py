@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from equiscale.cli._common import emit_json, user_errors
+from equiscale.cli._common import emit_json, user_errors, working
 from equiscale.errors import EquiscaleError
 
 
@@ -33,7 +33,9 @@ def report_command(
 
     from equiscale.report import build_report
 
-    index = build_report(_records(store), out, bootstrap=bootstrap, seed=seed, theory=not no_theory)
+    records = _records(store)
+    with working(f"fitting {len(records)} runs ({bootstrap} bootstrap resamples) and writing the report"):
+        index = build_report(records, out, bootstrap=bootstrap, seed=seed, theory=not no_theory)
     summary = json.loads((index.parent / "summary.json").read_text(encoding="utf-8"))
     result = {"index": str(index), "summary": str(index.parent / "summary.json"),
               "figures": [f["png"] for f in summary.get("figures", [])],
@@ -68,7 +70,9 @@ def fit_command(
 
     if axis not in AXES:
         raise EquiscaleError(f"unknown axis {axis!r}; use one of {', '.join(AXES)}")
-    fits = fit_study(_records(store), compute_axis=axis, bootstrap=bootstrap, seed=seed).to_dict()
+    records = _records(store)
+    with working(f"fitting {len(records)} runs ({bootstrap} bootstrap resamples)"):
+        fits = fit_study(records, compute_axis=axis, bootstrap=bootstrap, seed=seed).to_dict()
     if json_out:
         emit_json(fits)
         return
