@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from equiscale.models import GATr
+from equiscale.train import make_optimizer
 
 
 class PlainTransformer(nn.Module):
@@ -37,7 +38,7 @@ class PlainTransformer(nn.Module):
 
 
 def _step_fn(model: nn.Module, inputs: tuple, target: tuple, compiled: bool):
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    opt = make_optimizer(model.parameters(), "adam", lr=1e-4)  # as in training: fused Adam
     fwd = torch.compile(model) if compiled else model
 
     def step() -> None:

@@ -17,6 +17,7 @@ import torch
 from equiscale import geometry as G
 from equiscale.models.flops import train_step_flops
 from equiscale.models.registry import build_model
+from equiscale.train import make_optimizer
 
 MODELS = [("gatr", (16, 4)), ("gatr", (32, 4)), ("transformer", (128, 4))]  # GATr (c, s = 2c, blocks)
 
@@ -43,7 +44,7 @@ def bench(family: str, size: tuple[int, int], args: argparse.Namespace) -> dict:
     flops = train_step_flops(model, batch)  # counted on CPU in fp32; the counts do not depend on the device
     model = model.to(device)
     batch = {k: v.to(device) for k, v in batch.items()}
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    opt = make_optimizer(model.parameters(), "adam", lr=1e-4)  # as in training: fused Adam
     autocast = torch.autocast(device.type, dtype=torch.bfloat16) if args.dtype == "bf16" else nullcontext()
 
     def step() -> None:

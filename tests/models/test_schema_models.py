@@ -37,10 +37,24 @@ def test_gatr_schema_model_is_se3_equivariant_float64(residual: dict | None) -> 
 
 
 def test_gatr_schema_model_is_se3_equivariant_float32() -> None:
+    """Equivariant to 1e-5, or to float32 round-off where point extraction (÷ e123) amplifies it.
+
+    At init some predicted points lie far out (|x| ≈ 40 for unit inputs), so the float32 forward pass itself differs
+    from float64 by ~1e-5 relative; the equivariance error may not be smaller than that, but must not exceed it much.
+    """
     model = build_model("gatr", (8, 2), PHYSICS, seed=3)
     batch = random_batch(PHYSICS, 24, seed=4)
-    errors = _rel_errors(model, batch, G.sample("SE3", 24, seed=5), torch.float32)
-    assert max(errors.values()) <= 1e-5, errors
+    g = G.sample("SE3", 24, seed=5)
+    errors = _rel_errors(model, batch, g, torch.float32)
+    inputs = {f.name: batch[f.name] for f in PHYSICS.inputs}
+    exact_model = build_model("gatr", (8, 2), PHYSICS, seed=3).to(F64)
+    roundoff = 0.0
+    with torch.no_grad():
+        for x in (inputs, G.transform(inputs, PHYSICS, g, dtype=F64)):
+            exact, single = exact_model(x), model({k: v.float() for k, v in x.items()})
+            roundoff = max(roundoff, *(float((single[k].double() - exact[k]).norm() / exact[k].norm()) for k in exact))
+    assert max(errors.values()) <= max(1e-5, 3 * roundoff), (errors, roundoff)
+    assert roundoff <= 1e-4
 
 
 def test_reflections_break_raw_coordinate_equivariance() -> None:

@@ -68,9 +68,22 @@ def _load_split(dataset: Any, split: str, indices: Any, device: torch.device) ->
     return data.standardize(raw, dataset.stats, dataset.schema)
 
 
+_FUSED_DEVICES = ("cpu", "cuda")  # devices with fused Adam/AdamW kernels (torch >= 2.4)
+
+
+def make_optimizer(params: Any, name: str, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
+    """Adam or AdamW, fused (one kernel for all parameters) on devices that have the fused kernel.
+
+    On CPU the default per-parameter loop costs ~5x the fused step for GATr's ~130 small parameter tensors.
+    """
+    params = list(params)
+    cls = torch.optim.AdamW if name == "adamw" else torch.optim.Adam
+    fused = all(p.device.type in _FUSED_DEVICES and p.is_floating_point() for p in params)
+    return cls(params, lr=lr, weight_decay=weight_decay, fused=fused or None)
+
+
 def _make_optimizer(model: nn.Module, cfg: RunConfig) -> torch.optim.Optimizer:
-    cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
-    return cls(model.parameters(), lr=cfg.lr_effective, weight_decay=cfg.weight_decay)
+    return make_optimizer(model.parameters(), cfg.optimizer, cfg.lr_effective, cfg.weight_decay)
 
 
 def _regularizer(model: nn.Module) -> Tensor | None:

@@ -1,71 +1,133 @@
 """Structured bilinear products (geometric product, join) on the internal layout ``[16, ..., channels]``.
 
-A product table with n non-zeros (192 for GP, 81 for join) is evaluated as: gather the right factor's components from
-[y, −y] (the sign folded into the index), multiply by the matching left components, and sum each output's terms.
-Outputs are grouped by their number of terms so each group is one reshape-sum with no padding. Where all outputs of a
-group use the same contiguous left components (GP: the e0-free outputs use x[0:8], the e0 outputs x[0:16]) the left
-factor is broadcast instead of gathered. Every step is a plain indexed/elementwise op (torch.compile fuses them).
+A product table T[i, j, k] ∈ {0, ±1} has one term s·x_j·y_k per non-zero (192 for GP, 81 for join). The terms are
+covered by *runs*: consecutive outputs i..i+n whose left and right components each advance by 0 or 1 with one sign,
+e.g. ``out[0:16] = x[0] * y[0:16]`` (the scalar part of x). A run is one fused multiply-add on contiguous component
+slices, so no intermediate bigger than the output is ever formed and the memory traffic stays at a few passes over
+the operands. Autograd goes through a custom Function: the backward is two products of the same kind with transposed
+tables (no scatter), and the forward-mode rule (the Lie derivative uses ``torch.func.jvp``) is two forward products.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 from equiscale.algebra.tables import GP_TABLE, JOIN_TABLE
 from equiscale.models.gatr.layout import PAIRED
 
+Run = tuple[int, int, int, int, int, int, float]  # (out, n, left, left step, right, right step, sign)
+
+
+def _runs(table: torch.Tensor) -> list[Run]:
+    """Cover the non-zeros of ``table`` [out, left, right] by maximal runs, longest first (greedy)."""
+    terms = {(int(i), int(j), int(k)): float(table[i, j, k]) for i, j, k in torch.nonzero(table).tolist()}
+    runs: list[Run] = []
+    while terms:
+        best: Run | None = None
+        for (i, j, k), s in terms.items():
+            for dj, dk in ((1, 1), (0, 1), (1, 0), (0, 0)):
+                n = 1
+                while terms.get((i + n, j + n * dj, k + n * dk)) == s:
+                    n += 1
+                if best is None or n > best[1]:
+                    best = (i, n, j, dj, k, dk, s)
+        assert best is not None
+        i, n, j, dj, k, dk, s = best
+        for t in range(n):
+            del terms[(i + t, j + t * dj, k + t * dk)]
+        runs.append(best)
+    return sorted(runs, key=lambda r: (-r[1], r[0]))
+
+
+def _apply(runs: list[Run], x: torch.Tensor, y: torch.Tensor, covers_all: bool) -> torch.Tensor:
+    """Σ over runs on [16, M] operands → [16, M]."""
+    out = torch.empty_like(x) if covers_all else torch.zeros_like(x)
+    first = covers_all
+    for i, n, j, dj, k, dk, s in runs:
+        a = x[j : j + n] if dj else x[j : j + 1]
+        b = y[k : k + n] if dk else y[k : k + 1]
+        o = out[i : i + n]
+        if first:  # the first run spans all 16 outputs: write instead of zero-fill + accumulate
+            torch.mul(a, b, out=o)
+            if s < 0:
+                o.neg_()
+            first = False
+        else:
+            o.addcmul_(a, b, value=s)
+    return out
+
+
+class _Table:
+    """The runs of one table, plus whether its first run writes every output."""
+
+    def __init__(self, table: torch.Tensor) -> None:
+        self.runs = _runs(table)
+        self.covers_all = self.runs[0][0] == 0 and self.runs[0][1] == 16
+
+    def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return _apply(self.runs, x, y, self.covers_all)
+
+
+class _BilinearFn(torch.autograd.Function):
+    """out = T(x, y) on [16, M] operands; backward and jvp are products with transposed tables."""
+
+    @staticmethod
+    def forward(x: torch.Tensor, y: torch.Tensor, product: BilinearProduct) -> torch.Tensor:
+        with torch.no_grad():  # under torch.func transforms forward runs with grad mode on; the kernels use out=
+            return product.forward_table(x, y)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: torch.Tensor) -> None:
+        x, y, product = inputs
+        ctx.product = product
+        ctx.save_for_backward(x, y)
+        ctx.save_for_forward(x, y)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None, None]:
+        x, y = ctx.saved_tensors
+        grad = grad.contiguous()
+        gx = ctx.product.left_table(grad, y) if ctx.needs_input_grad[0] else None
+        gy = ctx.product.right_table(grad, x) if ctx.needs_input_grad[1] else None
+        return gx, gy, None
+
+    @staticmethod
+    def jvp(ctx: Any, dx: torch.Tensor | None, dy: torch.Tensor | None, _: None) -> torch.Tensor:
+        x, y = ctx.saved_tensors
+        table = ctx.product.forward_table
+        with torch.no_grad():
+            out = table(dx.contiguous(), y) if dx is not None else None
+            if dy is not None:
+                part = table(x, dy.contiguous())
+                out = part if out is None else out.add_(part)
+        return out
+
 
 class BilinearProduct(nn.Module):
-    """(x, y) ↦ Σ_jk T[i, j, k] x_j y_k over the component axis 0, for a 16×16×16 table with entries 0/±1."""
+    """(x, y) ↦ Σ_jk T[i, j, k] x_j y_k over the component axis 0 (broadcasting the rest), T in storage order."""
 
     def __init__(self, table: torch.Tensor) -> None:
         super().__init__()
         perm = torch.tensor(PAIRED)
-        table = torch.as_tensor(table)[perm][:, perm][:, :, perm]
-        counts = (table != 0).sum(dim=(1, 2))
-        left, right, order, self.groups = [], [], [], []
-        for n in sorted(set(counts.tolist()), reverse=True):
-            outputs = [i for i in range(16) if counts[i] == n]
-            lefts = [torch.nonzero(table[i], as_tuple=True)[0].tolist() for i in outputs]
-            shared = all(js == lefts[0] for js in lefts) and lefts[0] == list(range(lefts[0][0], lefts[0][0] + n))
-            # shared: every output uses the same contiguous left components -> broadcast x, gather only y (j-major)
-            if shared:
-                positions = [(t, o) for t in range(n) for o in range(len(outputs))]
-            else:
-                positions = [(t, o) for o in range(len(outputs)) for t in range(n)]
-            for t, o in positions:
-                i = outputs[o]
-                j, k = torch.nonzero(table[i], as_tuple=True)
-                left.append(int(j[t]))
-                right.append(int(k[t] + 16 * (table[i, j[t], k[t]] < 0)))
-            order += outputs
-            self.groups.append((len(outputs), n, lefts[0][0] if shared else None))
-        self.register_buffer("left", torch.tensor(left), persistent=False)
-        self.register_buffer("right", torch.tensor(right), persistent=False)
-        inverse = [order.index(i) for i in range(16)]
-        self.reorder = inverse != list(range(16))
-        self.register_buffer("inverse", torch.tensor(inverse), persistent=False)
+        table = torch.as_tensor(table)[perm][:, perm][:, :, perm].to(torch.int8)
+        self.forward_table = _Table(table)
+        self.left_table = _Table(table.permute(1, 0, 2))  # ∂/∂x_j = Σ_ik T[i, j, k] g_i y_k
+        self.right_table = _Table(table.permute(2, 0, 1))  # ∂/∂y_k = Σ_ij T[i, j, k] g_i x_j
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        rest = torch.broadcast_shapes(x.shape[1:], y.shape[1:])
-        y_signed = torch.cat([y, -y])
-        pieces, start = [], 0
-        for outputs, n, first in self.groups:
-            right = y_signed.index_select(0, self.right[start : start + outputs * n])
-            if first is not None:  # j-major terms: x[first + t] multiplies all outputs of the group
-                left = x if (first, n) == (0, 16) else x.narrow(0, first, n)
-                pieces.append((left.unsqueeze(1) * right.view(n, outputs, *rest)).sum(0))
-            else:
-                left = x.index_select(0, self.left[start : start + outputs * n])
-                pieces.append((left * right).view(outputs, n, *rest).sum(1))
-            start += outputs * n
-        out = torch.cat(pieces) if len(pieces) > 1 else pieces[0]
-        return out.index_select(0, self.inverse) if self.reorder else out
+        dtype = torch.promote_types(x.dtype, y.dtype)
+        shape = torch.broadcast_shapes(x.shape, y.shape)
+        flat = [t.to(dtype).expand(shape).reshape(16, -1) for t in (x, y)]
+        return _BilinearFn.apply(flat[0], flat[1], self).view(shape)
 
 
 def geometric_product_module() -> BilinearProduct:
-    """GP in the internal layout (192 terms: 8 per e0-free output, 16 per e0 output)."""
+    """GP in the internal layout (192 terms)."""
     return BilinearProduct(torch.as_tensor(GP_TABLE))
 
 
