@@ -16,16 +16,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from equiscale.models.gatr.heads import PackHeads, UnpackHeads
 from equiscale.models.gatr.layout import INNER_NO_E123, TRIVECTOR
 from equiscale.models.gatr.linear import EquiLinear
 from equiscale.models.gatr.nonlinear import at_least_fp32
 
 DIST_EPS = 1e-3
-
-
-def _pad8(t: torch.Tensor) -> torch.Tensor:
-    extra = -t.shape[-1] % 8
-    return F.pad(t, (0, extra)) if extra else t
 
 
 def distance_features(x: torch.Tensor, *, key: bool) -> torch.Tensor:
@@ -41,11 +37,9 @@ def distance_features(x: torch.Tensor, *, key: bool) -> torch.Tensor:
 
 
 def _qk_features(mv: torch.Tensor, s: torch.Tensor, heads: int, *, key: bool) -> torch.Tensor:
-    """mv [16, B, T, heads·m], s [B, T, heads·hs] → [B, heads, T, 12·m + hs]."""
-    feats = torch.cat([mv[INNER_NO_E123], distance_features(mv, key=key).to(mv.dtype)])  # [12, B, T, heads·m]
-    n, B, T, _ = feats.shape
-    feats = feats.view(n, B, T, heads, -1).permute(1, 3, 2, 4, 0).reshape(B, heads, T, -1)
-    return torch.cat([feats, s.view(B, T, heads, -1).transpose(1, 2)], dim=-1)
+    """mv [16, B, T, heads·m], s [B, T, heads·hs] → [B, T·heads, 12·m + hs (+ pad)]."""
+    distances = distance_features(mv, key=key).to(mv.dtype)
+    return PackHeads.apply(heads, s, mv[INNER_NO_E123], distances)
 
 
 class GeometricAttention(nn.Module):
@@ -63,16 +57,12 @@ class GeometricAttention(nn.Module):
 
     def forward(self, x: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         H, m, hs = self.heads, self.h_mv, self.h_s
-        _, B, T, _ = x.shape
         y, ys = self.qkv(x, s)
-        q = _qk_features(y[..., : H * m], ys[..., : H * hs], H, key=False)  # [B, H, T, dq]
-        k = _qk_features(y[..., H * m : (H + 1) * m], ys[..., H * hs : (H + 1) * hs], 1, key=True)
-        v_mv = y[..., (H + 1) * m :].permute(1, 2, 3, 0).reshape(B, T, 16 * m)
-        v = torch.cat([v_mv, ys[..., (H + 1) * hs :]], dim=-1)
-        dv = v.shape[-1]
-        q = _pad8(q).reshape(B, 1, H * T, -1)
-        out = F.scaled_dot_product_attention(q, _pad8(k), _pad8(v)[:, None], scale=self.scale)
-        out = out[..., :dv].reshape(B, H, T, dv)
-        o_mv = out[..., : 16 * m].reshape(B, H, T, m, 16).permute(4, 0, 2, 1, 3).reshape(16, B, T, H * m)
-        o_s = out[..., 16 * m :].transpose(1, 2).reshape(B, T, H * hs)
+        q_mv, k_mv, v_mv = y.split((H * m, m, m), dim=-1)  # split, not slicing: no zero-filled gradients
+        q_s, k_s, v_s = ys.split((H * hs, hs, hs), dim=-1)
+        q = _qk_features(q_mv, q_s, H, key=False)  # [B, T·H, dq]
+        k = _qk_features(k_mv, k_s, 1, key=True)  # [B, T, dq]
+        v = PackHeads.apply(1, v_s, v_mv)  # [B, T, dv]
+        out = F.scaled_dot_product_attention(q[:, None], k[:, None], v[:, None], scale=self.scale)[:, 0]
+        o_mv, o_s = UnpackHeads.apply(out, (16,), H, m, hs)
         return self.out(o_mv, o_s)

@@ -14,6 +14,7 @@ import math
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 from equiscale.models.gatr.layout import PAIRED_GRADES
 
@@ -37,8 +38,6 @@ class EquiLinear(nn.Module):
         self.mv_to_s = nn.Parameter(torch.empty(in_mv, out_s)) if out_s else None
         self.s_to_s = nn.Parameter(torch.empty(in_s, out_s)) if in_s and out_s else None
         self.bias_s = nn.Parameter(torch.zeros(out_s)) if out_s else None
-        self.register_buffer("free_basis", torch.tensor(_FREE_GRADES), persistent=False)
-        self.register_buffer("e0_basis", torch.tensor(_E0_GRADES), persistent=False)
         self.reset_parameters(init_scale)
 
     @torch.no_grad()
@@ -58,22 +57,128 @@ class EquiLinear(nn.Module):
     def forward(self, x: torch.Tensor, s: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         batch = x.shape[1:-1]
         x = x.reshape(16, -1, self.in_mv)
-        o = self.out_mv
-        w_free = torch.cat([self.weight[self.free_basis], self.weight[self.free_basis + 5]], dim=-1)
-        # split (not slicing) so that backward concatenates gradients instead of zero-filling and adding
-        x_free, x_e0 = x.split(8)
-        r = torch.bmm(x_free, w_free)  # [8, N, 2o]: free outputs | e0-map part of the e0 outputs
-        r_free, r_e0 = r.split(o, dim=-1)
-        e0_out = torch.baddbmm(r_e0, x_e0, self.weight[self.e0_basis])
-        r_scalar, r_rest = r_free.split((1, 7))
-        scalar = r_scalar + self.bias_mv
-        if s is not None and self.s_to_mv is not None:
-            scalar = torch.baddbmm(scalar, s.reshape(1, -1, self.in_s), self.s_to_mv[None])
-        y = torch.cat([scalar, r_rest, e0_out], dim=0).view(16, *batch, o)
-        s_out = None
-        if self.bias_s is not None:
-            s_out = torch.addmm(self.bias_s, x_free[0], self.mv_to_s)
-            if s is not None and self.s_to_s is not None:
-                s_out = torch.addmm(s_out, s.reshape(-1, self.in_s), self.s_to_s)
-            s_out = s_out.view(*batch, self.out_s)
+        s = s.reshape(x.shape[1], self.in_s) if s is not None and self.in_s else None
+        params = (self.weight, self.bias_mv, self.s_to_mv, self.mv_to_s, self.s_to_s, self.bias_s)
+        y, s_out = _EquiLinearFn.apply(x, s, *params)
+        return y.view(16, *batch, self.out_mv), (s_out.view(*batch, self.out_s) if s_out is not None else None)
+
+
+_FREE = torch.tensor(_FREE_GRADES)  # weight index of the grade map acting on free component i
+_E0 = torch.tensor(_E0_GRADES)  # ... on e0 component i + 8
+_V = _FREE + 5  # weight index of the e0-map sending free component i to e0 component i + 8
+Params = tuple[torch.Tensor | None, ...]
+
+
+def _maps(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-component [8, in, out] weights: free → free, free → e0 (e0-maps), e0 → e0."""
+    device = weight.device
+    return weight[_FREE.to(device)], weight[_V.to(device)], weight[_E0.to(device)]
+
+
+def _linear(x: torch.Tensor, s: torch.Tensor | None, params: Params) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The map on x [16, N, in_mv] (contiguous), s [N, in_s]; writes each output block once, no concatenation."""
+    weight, bias_mv, s_to_mv, mv_to_s, s_to_s, bias_s = params
+    w_free, w_v, w_e0 = _maps(weight)
+    y = x.new_empty(16, x.shape[1], weight.shape[-1])
+    torch.bmm(x[:8], w_free, out=y[:8])
+    torch.bmm(x[:8], w_v, out=y[8:])
+    y[8:].baddbmm_(x[8:], w_e0)
+    if bias_mv is not None:
+        y[0].add_(bias_mv)
+    if s is not None and s_to_mv is not None:
+        y[0].addmm_(s, s_to_mv)
+    s_out = None
+    if mv_to_s is not None:
+        s_out = torch.mm(x[0], mv_to_s) if bias_s is None else torch.addmm(bias_s, x[0], mv_to_s)
+        if s is not None and s_to_s is not None:
+            s_out.addmm_(s, s_to_s)
+    return y, s_out
+
+
+def _compute_dtype(x: torch.Tensor) -> torch.dtype:
+    """The autocast dtype when autocast is on for x's device (bmm/mm run in it), else x's dtype."""
+    kind = x.device.type
+    return torch.get_autocast_dtype(kind) if torch.is_autocast_enabled(kind) else x.dtype
+
+
+class _EquiLinearFn(torch.autograd.Function):
+    """EquiLinear with a hand-written backward (a few bmm/mm into preallocated blocks) and a jvp rule."""
+
+    @staticmethod
+    def forward(x: torch.Tensor, s: torch.Tensor | None, *params: torch.Tensor | None) -> tuple:
+        dtype = _compute_dtype(x)
+        cast = [p.to(dtype) if p is not None else None for p in (x, s, *params)]
+        with torch.no_grad(), torch.autocast(x.device.type, enabled=False):
+            return _linear(cast[0], cast[1], tuple(cast[2:]))
+
+    @staticmethod
+    def setup_context(ctx, inputs: tuple, output: tuple) -> None:
+        x, s, weight, _, s_to_mv, mv_to_s, s_to_s, _ = inputs
+        dtype = output[0].dtype
+        ctx.dtypes = [p.dtype if p is not None else None for p in inputs]
+        ctx.shapes = [p.shape if p is not None else None for p in inputs[2:]]
+        saved = [t.to(dtype) if t is not None else None for t in (x, s, weight, s_to_mv, mv_to_s, s_to_s)]
+        ctx.save_for_backward(*saved)  # biases are not needed: the map is affine
+        ctx.save_for_forward(*saved)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, gy: torch.Tensor, gs: torch.Tensor | None) -> tuple:
+        x, s, weight, s_to_mv, mv_to_s, s_to_s = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gy = gy.to(x.dtype).contiguous()
+        gs = gs.to(x.dtype) if gs is not None else None
+        w_free, w_v, w_e0 = _maps(weight)
+        grads: list[torch.Tensor | None] = [None] * 8
+        if need[0]:
+            gx = torch.empty_like(x)
+            torch.bmm(gy[:8], w_free.mT, out=gx[:8])
+            gx[:8].baddbmm_(gy[8:], w_v.mT)
+            torch.bmm(gy[8:], w_e0.mT, out=gx[8:])
+            if gs is not None and mv_to_s is not None:
+                gx[0].addmm_(gs, mv_to_s.T)
+            grads[0] = gx
+        if need[1] and s is not None:
+            gsi = torch.zeros_like(s)
+            if s_to_mv is not None:
+                gsi.addmm_(gy[0], s_to_mv.T)
+            if gs is not None and s_to_s is not None:
+                gsi.addmm_(gs, s_to_s.T)
+            grads[1] = gsi
+        if need[2]:
+            gw = torch.zeros_like(weight)
+            index = _FREE.to(x.device)
+            gw.index_add_(0, index, torch.bmm(x[:8].mT, gy[:8]))
+            gw.index_add_(0, index + 5, torch.bmm(x[:8].mT, gy[8:]))
+            gw.index_add_(0, _E0.to(x.device), torch.bmm(x[8:].mT, gy[8:]))
+            grads[2] = gw
+        if need[3]:
+            grads[3] = gy[0].sum(0)
+        if need[4] and s is not None:
+            grads[4] = s.T @ gy[0]
+        if gs is not None:
+            if need[5]:
+                grads[5] = x[0].T @ gs
+            if need[6] and s is not None:
+                grads[6] = s.T @ gs
+            if need[7]:
+                grads[7] = gs.sum(0)
+        return tuple(g.to(d) if g is not None else None for g, d in zip(grads, ctx.dtypes, strict=True))
+
+    @staticmethod
+    def jvp(ctx, dx: torch.Tensor | None, ds: torch.Tensor | None, *dparams: torch.Tensor | None) -> tuple:
+        """Linear in (x, s) and in the parameters: J·(dx, ds, dθ) = f(dx, ds; W, no bias) + f(x, s; dθ)."""
+        x, s, weight, s_to_mv, mv_to_s, s_to_s = ctx.saved_tensors
+        with torch.no_grad():
+            dx = dx.to(x.dtype).contiguous() if dx is not None else torch.zeros_like(x)
+            ds = ds.to(x.dtype) if ds is not None else None
+            y, s_out = _linear(dx, ds, (weight, None, s_to_mv, mv_to_s, s_to_s, None))
+            if any(d is not None for d in dparams):
+                tangent = tuple(
+                    None if shape is None else d.to(x.dtype) if d is not None else x.new_zeros(shape)
+                    for d, shape in zip(dparams, ctx.shapes, strict=True)
+                )
+                y2, s2 = _linear(x, s, tangent)
+                y = y.add_(y2)
+                s_out = s_out.add_(s2) if s_out is not None else None
         return y, s_out
