@@ -31,9 +31,7 @@ def _pack(parts: tuple[torch.Tensor, ...], scalars: torch.Tensor, heads: int) ->
     return out.flatten(1, 2)
 
 
-def _unpack(
-    packed: torch.Tensor, sizes: tuple[int, ...], heads: int, m: int, hs: int
-) -> tuple[torch.Tensor, ...]:
+def _unpack(packed: torch.Tensor, sizes: tuple[int, ...], heads: int, m: int, hs: int) -> tuple[torch.Tensor, ...]:
     """Inverse of :func:`_pack` (padding dropped): → (*parts [n_i, B, T, heads·m], scalars [B, T, heads·hs])."""
     B, rows, _ = packed.shape
     T = rows // heads

@@ -10,6 +10,9 @@ tables (no scatter), and the forward-mode rule (the Lie derivative uses ``torch.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import torch
@@ -43,8 +46,24 @@ def _runs(table: torch.Tensor) -> list[Run]:
     return sorted(runs, key=lambda r: (-r[1], r[0]))
 
 
+_CHUNK = 16384  # columns per task: below torch's intra-op grain, so each task runs on one core without OpenMP
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """A per-process pool (recreated after fork) with one worker per torch CPU thread."""
+    global _POOL
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=torch.get_num_threads(), thread_name_prefix="gatr"))
+    return _POOL[1]
+
+
 class _Table:
-    """The runs of one table, applied with one ``torch._foreach_addcmul_`` (a C++ loop, not ~100 Python calls)."""
+    """The runs of one table, applied with one ``torch._foreach_addcmul_`` (a C++ loop, not ~100 Python calls).
+
+    The runs are row operations too small for torch's own threading, so on CPU operands of ≥ 2·16384 columns are
+    cut into column blocks that a thread pool works on in parallel (torch releases the GIL inside each op).
+    """
 
     def __init__(self, table: torch.Tensor) -> None:
         self.runs = _runs(table)
@@ -55,25 +74,36 @@ class _Table:
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Σ over runs on [16, M] operands → [16, M]."""
-        out = torch.empty_like(x) if self.covers_all else torch.zeros_like(x)
-        if self.covers_all:
-            _, _, j, dj, k, dk, s = self.runs[0]
-            torch.mul(x if dj else x[j : j + 1], y if dk else y[k : k + 1], out=out)
-            if s < 0:
-                out.neg_()
-        x_rows, y_rows, out_rows = x.unbind(0), y.unbind(0), out.unbind(0)
-        outs, lefts, rights = [], [], []
-        for i, n, j, dj, k, dk, _ in self.rest:
-            if n == 1:
-                outs.append(out_rows[i])
-                lefts.append(x_rows[j])
-                rights.append(y_rows[k])
-            else:
-                outs.append(out[i : i + n])
-                lefts.append(x[j : j + n] if dj else x[j : j + 1])
-                rights.append(y[k : k + n] if dk else y[k : k + 1])
-        torch._foreach_addcmul_(outs, lefts, rights, self.signs)
+        out = torch.empty_like(x)
+        serial = x.device.type != "cpu" or torch.get_num_threads() < 2 or x.shape[1] < 2 * _CHUNK
+        if serial or torch._C._functorch.is_functorch_wrapped_tensor(x):
+            self._apply(x, y, out)
+            return out
+        blocks = [slice(a, min(a + _CHUNK, x.shape[1])) for a in range(0, x.shape[1], _CHUNK)]
+        list(_pool().map(lambda b: self._apply(x[:, b], y[:, b], out[:, b], threaded=True), blocks))
         return out
+
+    def _apply(self, x: torch.Tensor, y: torch.Tensor, out: torch.Tensor, threaded: bool = False) -> None:
+        with torch.no_grad() if threaded else contextlib.nullcontext():  # grad mode is thread-local
+            if self.covers_all:
+                _, _, j, dj, k, dk, s = self.runs[0]
+                torch.mul(x if dj else x[j : j + 1], y if dk else y[k : k + 1], out=out)
+                if s < 0:
+                    out.neg_()
+            else:
+                out.zero_()
+            x_rows, y_rows, out_rows = x.unbind(0), y.unbind(0), out.unbind(0)
+            outs, lefts, rights = [], [], []
+            for i, n, j, dj, k, dk, _ in self.rest:
+                if n == 1:
+                    outs.append(out_rows[i])
+                    lefts.append(x_rows[j])
+                    rights.append(y_rows[k])
+                else:
+                    outs.append(out[i : i + n])
+                    lefts.append(x[j : j + n] if dj else x[j : j + 1])
+                    rights.append(y[k : k + n] if dk else y[k : k + 1])
+            torch._foreach_addcmul_(outs, lefts, rights, self.signs)
 
 
 class _BilinearFn(torch.autograd.Function):
