@@ -155,3 +155,12 @@ def test_pointwise_backward_and_jvp_are_exact(which):
     x.requires_grad_(True)
     fn = (lambda t: equi_layer_norm(t)[0]) if which == "layer_norm" else (lambda t: gated_gelu(t)[0])
     torch.autograd.gradcheck(fn, (x,), check_forward_ad=True)
+
+
+@pytest.mark.parametrize("key", [False, True], ids=["query", "key"])
+def test_distance_features_backward_and_jvp_are_exact(key):
+    from equiscale.models.gatr.attention import distance_features
+
+    gen = torch.Generator().manual_seed(9)
+    x = torch.randn(16, 3, 5, 2, generator=gen, dtype=D, requires_grad=True)
+    torch.autograd.gradcheck(lambda t: distance_features(t, key=key), (x,), check_forward_ad=True)

@@ -15,6 +15,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 from equiscale.models.gatr.heads import PackHeads, UnpackHeads
 from equiscale.models.gatr.layout import INNER_NO_E123, TRIVECTOR
@@ -24,16 +25,67 @@ from equiscale.models.gatr.nonlinear import at_least_fp32
 DIST_EPS = 1e-3
 
 
+_U = slice(TRIVECTOR[0], TRIVECTOR[2] + 1)  # e012, e013, e023: contiguous in the paired layout
+_H = TRIVECTOR[3]  # e123
+assert TRIVECTOR[:3] == tuple(range(TRIVECTOR[0], TRIVECTOR[0] + 3))
+
+
+def _normalized(x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """(u, h, w, û, ĥ) in ≥ fp32: trivector u = (e012, e013, e023), h = e123, w = h / (h² + ε), û = u·w, ĥ = h·w."""
+    u, h = at_least_fp32(x[_U]), at_least_fp32(x[_H])
+    w = h / (h.square() + DIST_EPS)
+    return u, h, w, u * w, h * w
+
+
+def _features(uu: torch.Tensor, hh: torch.Tensor, c: torch.Tensor, key: bool) -> torch.Tensor:
+    """Stack (|û|², ĥ², ĥû) as φ, or (−ĥ², −|û|², 2ĥû) as ψ, from the three (linearised) pieces."""
+    return torch.cat([torch.stack([-hh, -uu]), 2 * c] if key else [torch.stack([uu, hh]), c])
+
+
+class _DistanceFeatures(torch.autograd.Function):
+    """[16, ..., c] → [5, ..., c] query (φ) or key (ψ) features; φ·ψ = −‖ĥ_k û_q − ĥ_q û_k‖². Hand-written
+    backward and jvp: autograd through the dozen small expressions cost more than the rest of the attention."""
+
+    @staticmethod
+    def forward(x: torch.Tensor, key: bool) -> torch.Tensor:
+        _, _, _, u_hat, h_hat = _normalized(x)
+        return _features(u_hat.square().sum(0), h_hat.square(), h_hat * u_hat, key)
+
+    @staticmethod
+    def setup_context(ctx, inputs: tuple, output: torch.Tensor) -> None:
+        ctx.key = inputs[1]
+        ctx.save_for_backward(inputs[0])
+        ctx.save_for_forward(inputs[0])
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, g: torch.Tensor) -> tuple[torch.Tensor, None]:
+        (x,) = ctx.saved_tensors
+        u, h, w, u_hat, h_hat = _normalized(x)
+        g = at_least_fp32(g)
+        g_uu, g_hh, g_c = (-g[1], -g[0], 2 * g[2:]) if ctx.key else (g[0], g[1], g[2:])
+        g_u_hat = 2 * u_hat * g_uu + h_hat * g_c
+        g_h_hat = 2 * h_hat * g_hh + (u_hat * g_c).sum(0)
+        g_w = (g_u_hat * u).sum(0) + g_h_hat * h
+        dw_dh = (DIST_EPS - h.square()) / (h.square() + DIST_EPS).square()
+        gx = torch.zeros_like(x)
+        gx[_U] = g_u_hat * w
+        gx[_H] = g_h_hat * w + g_w * dw_dh
+        return gx, None
+
+    @staticmethod
+    def jvp(ctx, dx: torch.Tensor, _: None) -> torch.Tensor:
+        (x,) = ctx.saved_tensors
+        u, h, w, u_hat, h_hat = _normalized(x)
+        du, dh = at_least_fp32(dx[_U]), at_least_fp32(dx[_H])
+        dw = (DIST_EPS - h.square()) / (h.square() + DIST_EPS).square() * dh
+        du_hat, dh_hat = du * w + u * dw, dh * w + h * dw
+        return _features(2 * (u_hat * du_hat).sum(0), 2 * h_hat * dh_hat, dh_hat * u_hat + h_hat * du_hat, ctx.key)
+
+
 def distance_features(x: torch.Tensor, *, key: bool) -> torch.Tensor:
-    """[16, ..., c] → [5, ..., c] query (φ) or key (ψ) distance features, computed in fp32."""
-    tau = at_least_fp32(x[list(TRIVECTOR)])
-    h = tau[3]
-    tau = tau * (h / (h.square() + DIST_EPS))
-    u, hh = tau[:3], tau[3]
-    u2, h2 = u.square().sum(0), hh.square()
-    if key:
-        return torch.cat([torch.stack([-h2, -u2]), 2 * hh * u])
-    return torch.cat([torch.stack([u2, h2]), hh * u])
+    """[16, ..., c] → [5, ..., c] query (φ) or key (ψ) distance features, computed in (at least) fp32."""
+    return _DistanceFeatures.apply(x, key)
 
 
 def _qk_features(mv: torch.Tensor, s: torch.Tensor, heads: int, *, key: bool) -> torch.Tensor:
