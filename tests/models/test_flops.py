@@ -53,3 +53,20 @@ def test_measurement_leaves_gradients_untouched() -> None:
     train_step_flops(model, batch)
     assert torch.all(p.grad == 7.0)
     assert all(q.grad is None for q in list(model.parameters())[1:])
+
+
+def test_equilinear_measured_flops_are_exactly_its_multiply_adds() -> None:
+    """Forward, input gradient and weight gradient each do 24·ci·co multiply-adds per token on multivectors plus
+    the scalar paths; every one of them (in-place accumulations included) must reach FlopCounterMode."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from equiscale.models.gatr import EquiLinear
+
+    ci, co, si, so, n = 5, 7, 3, 4, 11
+    layer = EquiLinear(ci, co, si, so)
+    x, s = torch.randn(16, n, ci, requires_grad=True), torch.randn(n, si, requires_grad=True)
+    with FlopCounterMode(display=False) as counter:
+        y, ys = layer(x, s)
+        torch.autograd.backward((y, ys), (torch.randn_like(y), torch.randn_like(ys)))
+    per_pass = 2 * n * (24 * ci * co + si * co + ci * so + si * so)
+    assert counter.get_total_flops() == 3 * per_pass

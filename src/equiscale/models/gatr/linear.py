@@ -82,16 +82,16 @@ def _linear(x: torch.Tensor, s: torch.Tensor | None, params: Params) -> tuple[to
     y = x.new_empty(16, x.shape[1], weight.shape[-1])
     torch.bmm(x[:8], w_free, out=y[:8])
     torch.bmm(x[:8], w_v, out=y[8:])
-    y[8:].baddbmm_(x[8:], w_e0)
+    torch.baddbmm(y[8:], x[8:], w_e0, out=y[8:])  # out= rather than baddbmm_: FlopCounterMode counts it
     if bias_mv is not None:
         y[0].add_(bias_mv)
     if s is not None and s_to_mv is not None:
-        y[0].addmm_(s, s_to_mv)
+        torch.addmm(y[0], s, s_to_mv, out=y[0])
     s_out = None
     if mv_to_s is not None:
         s_out = torch.mm(x[0], mv_to_s) if bias_s is None else torch.addmm(bias_s, x[0], mv_to_s)
         if s is not None and s_to_s is not None:
-            s_out.addmm_(s, s_to_s)
+            torch.addmm(s_out, s, s_to_s, out=s_out)
     return y, s_out
 
 
@@ -133,17 +133,17 @@ class _EquiLinearFn(torch.autograd.Function):
         if need[0]:
             gx = torch.empty_like(x)
             torch.bmm(gy[:8], w_free.mT, out=gx[:8])
-            gx[:8].baddbmm_(gy[8:], w_v.mT)
+            torch.baddbmm(gx[:8], gy[8:], w_v.mT, out=gx[:8])
             torch.bmm(gy[8:], w_e0.mT, out=gx[8:])
             if gs is not None and mv_to_s is not None:
-                gx[0].addmm_(gs, mv_to_s.T)
+                torch.addmm(gx[0], gs, mv_to_s.T, out=gx[0])
             grads[0] = gx
         if need[1] and s is not None:
             gsi = torch.zeros_like(s)
             if s_to_mv is not None:
-                gsi.addmm_(gy[0], s_to_mv.T)
+                torch.addmm(gsi, gy[0], s_to_mv.T, out=gsi)
             if gs is not None and s_to_s is not None:
-                gsi.addmm_(gs, s_to_s.T)
+                torch.addmm(gsi, gs, s_to_s.T, out=gsi)
             grads[1] = gsi
         if need[2]:
             gw = torch.zeros_like(weight)
