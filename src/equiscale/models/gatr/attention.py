@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.autograd.function import once_differentiable
 
-from equiscale.models.gatr.heads import PackHeads, UnpackHeads
+from equiscale.models.gatr.heads import pack_heads, unpack_heads
 from equiscale.models.gatr.layout import INNER_NO_E123, TRIVECTOR
 from equiscale.models.gatr.linear import EquiLinear
 from equiscale.models.gatr.nonlinear import at_least_fp32
@@ -85,13 +85,15 @@ class _DistanceFeatures(torch.autograd.Function):
 
 def distance_features(x: torch.Tensor, *, key: bool) -> torch.Tensor:
     """[16, ..., c] → [5, ..., c] query (φ) or key (ψ) distance features, computed in (at least) fp32."""
+    if torch.compiler.is_compiling():  # plain form for dynamo (see nonlinear.py)
+        return _DistanceFeatures.forward(x, key)
     return _DistanceFeatures.apply(x, key)
 
 
 def _qk_features(mv: torch.Tensor, s: torch.Tensor, heads: int, *, key: bool) -> torch.Tensor:
     """mv [16, B, T, heads·m], s [B, T, heads·hs] → [B, T·heads, 12·m + hs (+ pad)]."""
     distances = distance_features(mv, key=key).to(mv.dtype)
-    return PackHeads.apply(heads, s, mv[INNER_NO_E123], distances)
+    return pack_heads(heads, s, mv[INNER_NO_E123], distances)
 
 
 class GeometricAttention(nn.Module):
@@ -114,7 +116,7 @@ class GeometricAttention(nn.Module):
         q_s, k_s, v_s = ys.split((H * hs, hs, hs), dim=-1)
         q = _qk_features(q_mv, q_s, H, key=False)  # [B, T·H, dq]
         k = _qk_features(k_mv, k_s, 1, key=True)  # [B, T, dq]
-        v = PackHeads.apply(1, v_s, v_mv)  # [B, T, dv]
+        v = pack_heads(1, v_s, v_mv)  # [B, T, dv]
         out = F.scaled_dot_product_attention(q[:, None], k[:, None], v[:, None], scale=self.scale)[:, 0]
-        o_mv, o_s = UnpackHeads.apply(out, (16,), H, m, hs)
+        o_mv, o_s = unpack_heads(out, (16,), H, m, hs)
         return self.out(o_mv, o_s)

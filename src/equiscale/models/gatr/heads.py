@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 
 def _pack(parts: tuple[torch.Tensor, ...], scalars: torch.Tensor, heads: int) -> torch.Tensor:
@@ -103,3 +104,20 @@ def _repack(ctx: Any, grads: tuple[torch.Tensor | None, ...]) -> torch.Tensor:
     packed = _pack(parts, scalars, ctx.heads)
     assert packed.shape[-1] == ctx.width, "UnpackHeads expects the padded width _pack produces"
     return packed
+
+
+def pack_heads(heads: int, scalars: torch.Tensor, *parts: torch.Tensor) -> torch.Tensor:
+    """:func:`_pack` with the adjoint backward; under torch.compile an equivalent ``cat`` that dynamo can trace."""
+    if not torch.compiler.is_compiling():
+        return PackHeads.apply(heads, scalars, *parts)
+    m, hs = parts[0].shape[-1] // heads, scalars.shape[-1] // heads
+    pieces = [p.unflatten(-1, (heads, m)).permute(1, 2, 3, 0, 4).flatten(-2) for p in parts]
+    packed = torch.cat([*pieces, scalars.unflatten(-1, (heads, hs))], dim=-1)
+    return F.pad(packed, (0, -packed.shape[-1] % 8)).flatten(1, 2)
+
+
+def unpack_heads(packed: torch.Tensor, sizes: tuple[int, ...], heads: int, m: int, hs: int) -> tuple[torch.Tensor, ...]:
+    """:func:`_unpack` with the adjoint backward; under torch.compile the plain (autograd-differentiable) form."""
+    if torch.compiler.is_compiling():
+        return _unpack(packed, sizes, heads, m, hs)
+    return UnpackHeads.apply(packed, sizes, heads, m, hs)

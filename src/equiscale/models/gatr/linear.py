@@ -59,7 +59,10 @@ class EquiLinear(nn.Module):
         x = x.reshape(16, -1, self.in_mv)
         s = s.reshape(x.shape[1], self.in_s) if s is not None and self.in_s else None
         params = (self.weight, self.bias_mv, self.s_to_mv, self.mv_to_s, self.s_to_s, self.bias_s)
-        y, s_out = _EquiLinearFn.apply(x, s, *params)
+        if torch.compiler.is_compiling():  # dynamo cannot trace Functions with a jvp; inductor fuses the plain form
+            y, s_out = _linear_plain(x, s, params)
+        else:
+            y, s_out = _EquiLinearFn.apply(x, s, *params)
         return y.view(16, *batch, self.out_mv), (s_out.view(*batch, self.out_s) if s_out is not None else None)
 
 
@@ -92,6 +95,24 @@ def _linear(x: torch.Tensor, s: torch.Tensor | None, params: Params) -> tuple[to
         s_out = torch.mm(x[0], mv_to_s) if bias_s is None else torch.addmm(bias_s, x[0], mv_to_s)
         if s is not None and s_to_s is not None:
             torch.addmm(s_out, s, s_to_s, out=s_out)
+    return y, s_out
+
+
+def _linear_plain(x: torch.Tensor, s: torch.Tensor | None, params: Params) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """:func:`_linear` without in-place writes (differentiable by autograd; the form torch.compile traces)."""
+    weight, bias_mv, s_to_mv, mv_to_s, s_to_s, bias_s = params
+    w_free, w_v, w_e0 = _maps(weight)
+    free = torch.bmm(x[:8], w_free)
+    e0 = torch.baddbmm(torch.bmm(x[:8], w_v), x[8:], w_e0)
+    scalar = free[0] + bias_mv
+    if s is not None and s_to_mv is not None:
+        scalar = torch.addmm(scalar, s, s_to_mv)
+    y = torch.cat([scalar[None], free[1:], e0])
+    s_out = None
+    if mv_to_s is not None:
+        s_out = torch.addmm(bias_s, x[0], mv_to_s)
+        if s is not None and s_to_s is not None:
+            s_out = torch.addmm(s_out, s, s_to_s)
     return y, s_out
 
 

@@ -2,7 +2,9 @@
 
 Both are autograd Functions with hand-written backward and forward-mode rules: autograd through the plain
 expressions costs a dozen full-size temporaries per call (broadcast products, their reductions, zero-filled slices),
-which made these two cheap maps a quarter of a GATr step on CPU.
+which made these two cheap maps a quarter of a GATr step on CPU. Under torch.compile the Functions' forward bodies
+are called directly (plain, differentiable torch): dynamo cannot trace a Function that has a ``jvp``, and inductor
+fuses the plain expressions anyway.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ class _GatedGelu(torch.autograd.Function):
 
 def gated_gelu(x: torch.Tensor, s: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
     """GELU(x₀)·x per multivector channel (gate = its invariant scalar component), plain GELU on scalars (tanh)."""
-    return _GatedGelu.apply(x), (F.gelu(s, approximate="tanh") if s is not None else None)
+    gated = _GatedGelu.forward(x) if torch.compiler.is_compiling() else _GatedGelu.apply(x)
+    return gated, (F.gelu(s, approximate="tanh") if s is not None else None)
 
 
 class _EquiLayerNorm(torch.autograd.Function):
@@ -102,7 +105,7 @@ def equi_layer_norm(
 
     Scalars get a standard (affine-free) LayerNorm.
     """
-    x = _EquiLayerNorm.apply(x, eps)
+    x = _EquiLayerNorm.forward(x, eps) if torch.compiler.is_compiling() else _EquiLayerNorm.apply(x, eps)
     if s is not None:
         s = F.layer_norm(at_least_fp32(s), s.shape[-1:]).to(s.dtype)
     return x, s

@@ -74,8 +74,6 @@ class _Table:
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Σ over runs on [16, M] operands → [16, M]."""
-        if torch.compiler.is_compiling():
-            return self._functional(x, y)
         out = torch.empty_like(x)
         serial = x.device.type != "cpu" or torch.get_num_threads() < 2 or x.shape[1] < 2 * _CHUNK
         if serial or torch._C._functorch.is_functorch_wrapped_tensor(x):
@@ -85,8 +83,8 @@ class _Table:
         list(_pool().map(lambda b: self._apply(x[:, b], y[:, b], out[:, b], threaded=True), blocks))
         return out
 
-    def _functional(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """The same sums without in-place ops, for torch.compile (which fuses them into one kernel)."""
+    def plain(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The same sums without in-place ops: differentiable by autograd, and what torch.compile fuses."""
         rows: list[torch.Tensor | None] = [None] * 16
         for i, n, j, dj, k, dk, s in self.runs:
             for t in range(n):
@@ -169,6 +167,8 @@ class BilinearProduct(nn.Module):
         dtype = torch.promote_types(x.dtype, y.dtype)
         shape = torch.broadcast_shapes(x.shape, y.shape)
         flat = [t.to(dtype).expand(shape).reshape(16, -1) for t in (x, y)]
+        if torch.compiler.is_compiling():  # dynamo cannot trace Functions with a jvp; inductor fuses the plain sums
+            return self.forward_table.plain(flat[0], flat[1]).view(shape)
         return _BilinearFn.apply(flat[0], flat[1], self).view(shape)
 
 
