@@ -158,12 +158,17 @@ def test_pointwise_backward_and_jvp_are_exact(which):
 
 
 @pytest.mark.parametrize("key", [False, True], ids=["query", "key"])
-def test_distance_features_backward_and_jvp_are_exact(key):
-    from equiscale.models.gatr.attention import distance_features
+def test_qk_features_backward_and_jvp_are_exact(key):
+    """The packed query/key features (inner-product components + distance features + scalars, 2 heads) have a
+    hand-written backward and forward-mode rule; both agree with finite differences."""
+    from equiscale.models.gatr.features import distance_features, qk_features
 
     gen = torch.Generator().manual_seed(9)
-    x = torch.randn(16, 3, 5, 2, generator=gen, dtype=D, requires_grad=True)
-    torch.autograd.gradcheck(lambda t: distance_features(t, key=key), (x,), check_forward_ad=True)
+    mv = torch.randn(16, 3, 5, 4, generator=gen, dtype=D, requires_grad=True)
+    s = torch.randn(3, 5, 6, generator=gen, dtype=D, requires_grad=True)
+    torch.autograd.gradcheck(lambda m, t: qk_features(m, t, 2, key=key), (mv, s), check_forward_ad=True)
+    packed = qk_features(mv, s, 2, key=key).detach()  # heads token-major; head 1 of token 2 of sample 0:
+    torch.testing.assert_close(packed[0, 2 * 2 + 1, 14:24].view(5, 2), distance_features(mv, key=key)[:, 0, 2, 2:4])
 
 
 def test_compiled_network_matches_eager():
