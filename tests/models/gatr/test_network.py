@@ -24,7 +24,8 @@ def test_structured_products_match_dense_algebra():
 
 @pytest.mark.parametrize("make", [geometric_product_module, join_module])
 def test_large_products_split_across_threads_match_the_algebra(make):
-    """Operands of ≥ 32768 multivectors are cut into column blocks computed in parallel: same values, same grads."""
+    """Operands of ≥ 32768 multivectors are cut into column blocks computed in parallel: same values, same grads,
+    also under inference mode."""
     gen = torch.Generator().manual_seed(8)
     x, y = torch.randn(2, 2100, 17, 16, generator=gen, dtype=D, requires_grad=True)
     dense = A.geometric_product if make is geometric_product_module else A.join
@@ -36,6 +37,8 @@ def test_large_products_split_across_threads_match_the_algebra(make):
         torch.testing.assert_close(out, expected)
         g = torch.randn(expected.shape, generator=gen, dtype=D)
         torch.testing.assert_close(torch.autograd.grad(out, (x, y), g), torch.autograd.grad(expected, (x, y), g))
+        with torch.inference_mode():  # the workers inherit the caller's (thread-local) inference mode
+            torch.testing.assert_close(to_storage(make()(to_internal(x), to_internal(y))), expected.detach())
     finally:
         torch.set_num_threads(threads)
 

@@ -10,7 +10,6 @@ tables (no scatter), and the forward-mode rule (the Lie derivative uses ``torch.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -80,7 +79,13 @@ class _Table:
             self._apply(x, y, out)
             return out
         blocks = [slice(a, min(a + _CHUNK, x.shape[1])) for a in range(0, x.shape[1], _CHUNK)]
-        list(_pool().map(lambda b: self._apply(x[:, b], y[:, b], out[:, b], threaded=True), blocks))
+        inference = torch.is_inference_mode_enabled()  # thread-local, like grad mode: carried into the workers
+
+        def work(b: slice) -> None:
+            with torch.inference_mode(inference), torch.no_grad():
+                self._apply(x[:, b], y[:, b], out[:, b])
+
+        list(_pool().map(work, blocks))
         return out
 
     def plain(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -93,27 +98,26 @@ class _Table:
                 rows[i + t] = (term if s > 0 else -term) if row is None else (row + term if s > 0 else row - term)
         return torch.stack([r if r is not None else torch.zeros_like(x[0]) for r in rows])
 
-    def _apply(self, x: torch.Tensor, y: torch.Tensor, out: torch.Tensor, threaded: bool = False) -> None:
-        with torch.no_grad() if threaded else contextlib.nullcontext():  # grad mode is thread-local
-            if self.covers_all:
-                _, _, j, dj, k, dk, s = self.runs[0]
-                torch.mul(x if dj else x[j : j + 1], y if dk else y[k : k + 1], out=out)
-                if s < 0:
-                    out.neg_()
+    def _apply(self, x: torch.Tensor, y: torch.Tensor, out: torch.Tensor) -> None:
+        if self.covers_all:
+            _, _, j, dj, k, dk, s = self.runs[0]
+            torch.mul(x if dj else x[j : j + 1], y if dk else y[k : k + 1], out=out)
+            if s < 0:
+                out.neg_()
+        else:
+            out.zero_()
+        x_rows, y_rows, out_rows = x.unbind(0), y.unbind(0), out.unbind(0)
+        outs, lefts, rights = [], [], []
+        for i, n, j, dj, k, dk, _ in self.rest:
+            if n == 1:
+                outs.append(out_rows[i])
+                lefts.append(x_rows[j])
+                rights.append(y_rows[k])
             else:
-                out.zero_()
-            x_rows, y_rows, out_rows = x.unbind(0), y.unbind(0), out.unbind(0)
-            outs, lefts, rights = [], [], []
-            for i, n, j, dj, k, dk, _ in self.rest:
-                if n == 1:
-                    outs.append(out_rows[i])
-                    lefts.append(x_rows[j])
-                    rights.append(y_rows[k])
-                else:
-                    outs.append(out[i : i + n])
-                    lefts.append(x[j : j + n] if dj else x[j : j + 1])
-                    rights.append(y[k : k + n] if dk else y[k : k + 1])
-            torch._foreach_addcmul_(outs, lefts, rights, self.signs)
+                outs.append(out[i : i + n])
+                lefts.append(x[j : j + n] if dj else x[j : j + 1])
+                rights.append(y[k : k + n] if dk else y[k : k + 1])
+        torch._foreach_addcmul_(outs, lefts, rights, self.signs)
 
 
 class _BilinearFn(torch.autograd.Function):
