@@ -2,10 +2,11 @@
 
 φ(x) = Σ_k w_k ⟨x⟩_k + Σ_k v_k e0⟨x⟩_k (9 basis maps per channel pair). In the paired internal layout
 (``layout.py``) output free component i gets W_{grade(i)} x_i and output e0 component i + 8 gets
-W_{grade(i)+1} x_{i+8} + V_{grade(i)} x_i. So the whole map is one ``bmm`` of the free half against [W | V]
-(giving the free outputs and the V part of the e0 outputs) and one ``baddbmm`` of the e0 half: 24·c_in·c_out
-multiply-adds per token, never a dense 16×16 block. Scalars only touch invariant slots (s→s, s→MV scalar, MV scalar→s);
-the multivector bias sits on the scalar component only.
+W_{grade(i)+1} x_{i+8} + V_{grade(i)} x_i. So the whole map is three batched matmuls over components (free → free,
+free → e0, e0 → e0), each writing its output block in place: 24·c_in·c_out multiply-adds per token, never a dense
+16×16 block. Scalars only touch invariant slots (s→s, s→MV scalar, MV scalar→s); the multivector bias sits on the
+scalar component only. The layer runs as an autograd Function with a hand-written backward and jvp
+(``_EquiLinearFn``); under torch.compile the plain form ``_linear_plain`` is traced instead.
 """
 
 from __future__ import annotations
