@@ -68,24 +68,21 @@ def time_exponent(task: Task, t: Any, N: float = INF, P: float = INF) -> float:
     return -log_slope(t, loss_curve(task, t, N, P).test_loss)
 
 
+def _test_loss_at(task: Task, t: float, N: float, P: float) -> float:
+    """Test loss at time t (t = inf: the converged loss)."""
+    return infinite_time_loss(task, N, P)[0] if math.isinf(t) else loss_curve(task, [t], N, P).test_loss[0]
+
+
 def width_exponent(task: Task, N_values: Any, t: float = INF, P: float = INF) -> float:
     """Measured decay rate in N of the test loss at time t (t = inf: the converged loss)."""
     N_values = np.asarray(N_values, dtype=float)
-    if math.isinf(t):
-        loss = [infinite_time_loss(task, n, P)[0] for n in N_values]
-    else:
-        loss = [loss_curve(task, [t], n, P).test_loss[0] for n in N_values]
-    return -log_slope(N_values, loss)
+    return -log_slope(N_values, [_test_loss_at(task, t, n, P) for n in N_values])
 
 
 def data_exponent(task: Task, P_values: Any, t: float = INF, N: float = INF) -> float:
     """Measured decay rate in P of the test loss at time t (t = inf: the converged loss)."""
     P_values = np.asarray(P_values, dtype=float)
-    if math.isinf(t):
-        loss = [infinite_time_loss(task, N, p)[0] for p in P_values]
-    else:
-        loss = [loss_curve(task, [t], N, p).test_loss[0] for p in P_values]
-    return -log_slope(P_values, loss)
+    return -log_slope(P_values, [_test_loss_at(task, t, N, p) for p in P_values])
 
 
 def width_convergence_exponent(task: Task, t: float, N_values: Any, P: float = INF) -> float:
