@@ -7,7 +7,7 @@ import functools
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +47,16 @@ def working(message: str) -> contextlib.AbstractContextManager:
     from rich.console import Console
 
     return Console(stderr=True).status(message)
+
+
+@contextlib.contextmanager
+def resumable() -> Iterator[None]:
+    """Ctrl-C during a sweep or study: one line on how to resume and exit code 130, no traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo("interrupted: re-run the same command to resume", err=True)
+        raise typer.Exit(code=130) from None
 
 
 def exit_if_runs_failed(failed: list[dict[str, Any]], *, announce: bool = True) -> None:

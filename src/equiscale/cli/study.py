@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from equiscale.cli._common import emit_json, exit_if_runs_failed, user_errors
+from equiscale.cli._common import emit_json, exit_if_runs_failed, resumable, user_errors
 
 
 @user_errors
@@ -31,12 +31,9 @@ def study_command(
     """
     from equiscale.study import run_study
 
-    try:
+    with resumable():
         summary = run_study(preset, out, executor=executor, address=address, workers=workers, progress=True,
                             quiet=quiet or json_out, data_dir=data_dir, bootstrap=bootstrap)
-    except KeyboardInterrupt:
-        typer.echo("interrupted: re-run the same command to resume", err=True)
-        raise typer.Exit(code=130) from None
     if json_out:
         emit_json(summary)
     else:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from equiscale.cli._common import emit_json, exit_if_runs_failed, user_errors
+from equiscale.cli._common import emit_json, exit_if_runs_failed, resumable, user_errors
 
 
 @user_errors
@@ -32,12 +32,9 @@ def sweep_command(
     """Run every planned run not yet done; re-running resumes interrupted runs and skips finished ones."""
     from equiscale.sweep.engine import run_sweep
 
-    try:
+    with resumable():
         summary = run_sweep(plan, store, executor=executor, address=address, workers=workers, progress=True,
                             quiet=quiet, checkpoint_dir=checkpoint_dir, data_dir=data_dir)
-    except KeyboardInterrupt:
-        typer.echo("interrupted: re-run the same command to resume", err=True)
-        raise typer.Exit(code=130) from None
     if json_out:
         emit_json(summary)
     else:
