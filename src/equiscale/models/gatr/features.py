@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch.autograd.function import once_differentiable
 
-from equiscale.models.gatr.heads import _pack, _unpack, pack_heads
+from equiscale.models.gatr.heads import _pack, _unpack
 from equiscale.models.gatr.layout import INNER_NO_E123, TRIVECTOR
 from equiscale.models.gatr.nonlinear import at_least_fp32
 
@@ -103,6 +103,6 @@ class _QKFeatures(torch.autograd.Function):
 
 def qk_features(mv: torch.Tensor, s: torch.Tensor, heads: int, *, key: bool) -> torch.Tensor:
     """mv [16, B, T, heads·m], s [B, T, heads·hs] → packed query (φ) or key (ψ) features [B, T·heads, d]."""
-    if torch.compiler.is_compiling():  # plain form for dynamo (see nonlinear.py)
-        return pack_heads(heads, s, mv[INNER_NO_E123], distance_features(mv, key=key).to(mv.dtype))
+    if torch.compiler.is_compiling():  # the Function's plain forward body for dynamo (see nonlinear.py)
+        return _QKFeatures.forward(mv, s, heads, key)
     return _QKFeatures.apply(mv, s, heads, key)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 
 def _pack(parts: tuple[torch.Tensor, ...], scalars: torch.Tensor, heads: int) -> torch.Tensor:
@@ -107,13 +106,11 @@ def _repack(ctx: Any, grads: tuple[torch.Tensor | None, ...]) -> torch.Tensor:
 
 
 def pack_heads(heads: int, scalars: torch.Tensor, *parts: torch.Tensor) -> torch.Tensor:
-    """:func:`_pack` with the adjoint backward; under torch.compile an equivalent ``cat`` that dynamo can trace."""
-    if not torch.compiler.is_compiling():
-        return PackHeads.apply(heads, scalars, *parts)
-    m, hs = parts[0].shape[-1] // heads, scalars.shape[-1] // heads
-    pieces = [p.unflatten(-1, (heads, m)).permute(1, 2, 3, 0, 4).flatten(-2) for p in parts]
-    packed = torch.cat([*pieces, scalars.unflatten(-1, (heads, hs))], dim=-1)
-    return F.pad(packed, (0, -packed.shape[-1] % 8)).flatten(1, 2)
+    """:func:`_pack` with the adjoint backward; under torch.compile :func:`_pack` itself (dynamo cannot trace a
+    Function with a jvp; its slice copies are differentiable by autograd)."""
+    if torch.compiler.is_compiling():
+        return _pack(parts, scalars, heads)
+    return PackHeads.apply(heads, scalars, *parts)
 
 
 def unpack_heads(packed: torch.Tensor, sizes: tuple[int, ...], heads: int, m: int, hs: int) -> tuple[torch.Tensor, ...]:

@@ -62,29 +62,36 @@ def gated_gelu(x: torch.Tensor, s: torch.Tensor | None = None) -> tuple[torch.Te
     return gated, (F.gelu(s, approximate="tanh") if s is not None else None)
 
 
+def _norm_scale(x: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-token r = 1/sqrt(max(q, ε)) and slope = d r/d q · 2/C (0 where the clamp holds), both ≥ fp32, [1, ..., 1].
+
+    q = mean over channels of Σ_{e0-free i} x_i²; the slope folds the 2x/C of d q / d x_free into -r³/2.
+    """
+    free = at_least_fp32(x[:8])
+    q = torch.linalg.vecdot(free, free, dim=-1).sum(0, keepdim=True).unsqueeze(-1) / x.shape[-1]
+    r = torch.rsqrt(q.clamp_min(eps))
+    return r, torch.where(q > eps, -r.pow(3) / x.shape[-1], torch.zeros_like(r))
+
+
 class _EquiLayerNorm(torch.autograd.Function):
-    """y = x·r, r = 1/sqrt(max(q, ε)), q = mean over channels of Σ_{e0-free i} x_i² (per token), stats in fp32."""
+    """(y, r, slope) with y = x·r (:func:`_norm_scale`); r and slope are returned (non-differentiable) so that the
+    backward and jvp reuse them instead of recomputing the statistics."""
 
     @staticmethod
-    def forward(x: torch.Tensor, eps: float) -> torch.Tensor:
-        free = at_least_fp32(x[:8])
-        q = torch.linalg.vecdot(free, free, dim=-1).sum(0, keepdim=True).unsqueeze(-1) / x.shape[-1]
-        return x * torch.rsqrt(q.clamp_min(eps)).to(x.dtype)
+    def forward(x: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        r, slope = _norm_scale(x, eps)
+        return x * r.to(x.dtype), r, slope
 
     @staticmethod
-    def setup_context(ctx: Any, inputs: tuple, output: torch.Tensor) -> None:
-        x, eps = inputs
-        free = at_least_fp32(x[:8])
-        q = torch.linalg.vecdot(free, free, dim=-1).sum(0, keepdim=True).unsqueeze(-1) / x.shape[-1]
-        r = torch.rsqrt(q.clamp_min(eps))
-        # d r / d q = -r³/2 where the clamp is inactive; folded with the 2x/C of d q / d x_free
-        slope = torch.where(q > eps, -r.pow(3) / x.shape[-1], torch.zeros_like(r))
-        ctx.save_for_backward(x, r, slope)
-        ctx.save_for_forward(x, r, slope)
+    def setup_context(ctx: Any, inputs: tuple, output: tuple) -> None:
+        _, r, slope = output
+        ctx.mark_non_differentiable(r, slope)
+        ctx.save_for_backward(inputs[0], r, slope)
+        ctx.save_for_forward(inputs[0], r, slope)
 
     @staticmethod
     @once_differentiable
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+    def backward(ctx: Any, grad: torch.Tensor, *_: torch.Tensor | None) -> tuple[torch.Tensor, None]:
         x, r, slope = ctx.saved_tensors
         gx = grad * r.to(grad.dtype)
         gr = torch.linalg.vecdot(at_least_fp32(grad), at_least_fp32(x), dim=-1).sum(0, keepdim=True).unsqueeze(-1)
@@ -92,10 +99,10 @@ class _EquiLayerNorm(torch.autograd.Function):
         return gx, None
 
     @staticmethod
-    def jvp(ctx: Any, dx: torch.Tensor, _: None) -> torch.Tensor:
+    def jvp(ctx: Any, dx: torch.Tensor, _: None) -> tuple[torch.Tensor, None, None]:
         x, r, slope = ctx.saved_tensors
         dq = torch.linalg.vecdot(at_least_fp32(x[:8]), at_least_fp32(dx[:8]), dim=-1).sum(0, keepdim=True)
-        return dx * r.to(dx.dtype) + x * (slope * dq.unsqueeze(-1)).to(dx.dtype)
+        return dx * r.to(dx.dtype) + x * (slope * dq.unsqueeze(-1)).to(dx.dtype), None, None
 
 
 def equi_layer_norm(
@@ -105,7 +112,7 @@ def equi_layer_norm(
 
     Scalars get a standard (affine-free) LayerNorm.
     """
-    x = _EquiLayerNorm.forward(x, eps) if torch.compiler.is_compiling() else _EquiLayerNorm.apply(x, eps)
+    x = (_EquiLayerNorm.forward if torch.compiler.is_compiling() else _EquiLayerNorm.apply)(x, eps)[0]
     if s is not None:
         s = F.layer_norm(at_least_fp32(s), s.shape[-1:]).to(s.dtype)
     return x, s
