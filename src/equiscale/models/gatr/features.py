@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch.autograd.function import once_differentiable
 
+from equiscale.models.gatr.function import Function
 from equiscale.models.gatr.heads import _pack, _unpack
 from equiscale.models.gatr.layout import INNER_NO_E123, TRIVECTOR
 from equiscale.models.gatr.nonlinear import at_least_fp32
@@ -67,7 +68,7 @@ def _distance_jvp(x: torch.Tensor, dx: torch.Tensor, key: bool) -> torch.Tensor:
     return _features(2 * (u_hat * du_hat).sum(0), 2 * h_hat * dh_hat, dh_hat * u_hat + h_hat * du_hat, key)
 
 
-class _QKFeatures(torch.autograd.Function):
+class _QKFeatures(Function):
     """(mv [16, B, T, heads·m], s [B, T, heads·hs]) → [B, T·heads, 12·m + hs (+ pad)], hand-written backward/jvp."""
 
     @staticmethod

@@ -13,6 +13,8 @@ from typing import Any
 
 import torch
 
+from equiscale.models.gatr.function import Function
+
 
 def _pack(parts: tuple[torch.Tensor, ...], scalars: torch.Tensor, heads: int) -> torch.Tensor:
     """parts [n_i, B, T, heads·m], scalars [B, T, heads·hs] → [B, T·heads, Σn_i·m + hs (+ pad to 8)]."""
@@ -45,7 +47,7 @@ def _unpack(packed: torch.Tensor, sizes: tuple[int, ...], heads: int, m: int, hs
     return tuple(outs)
 
 
-class PackHeads(torch.autograd.Function):
+class PackHeads(Function):
     """``PackHeads.apply(heads, scalars, *parts)`` = :func:`_pack`; backward and jvp by :func:`_unpack`/_pack."""
 
     @staticmethod
@@ -71,7 +73,7 @@ class PackHeads(torch.autograd.Function):
         return _pack(tuple(parts), scalars, ctx.heads)
 
 
-class UnpackHeads(torch.autograd.Function):
+class UnpackHeads(Function):
     """``UnpackHeads.apply(packed, sizes, heads, m, hs)`` = :func:`_unpack`; backward and jvp by the other."""
 
     @staticmethod

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
 
+from equiscale.models.gatr.function import Function
 from equiscale.models.gatr.layout import PAIRED_GRADES
 
 _FREE_GRADES = PAIRED_GRADES[:8]  # (0, 1, 1, 1, 2, 2, 2, 3)
@@ -70,13 +71,27 @@ class EquiLinear(nn.Module):
 _FREE = torch.tensor(_FREE_GRADES)  # weight index of the grade map acting on free component i
 _E0 = torch.tensor(_E0_GRADES)  # ... on e0 component i + 8
 _V = _FREE + 5  # weight index of the e0-map sending free component i to e0 component i + 8
+_MAPS = torch.cat([_FREE, _V, _E0])  # the 24 per-component weights, in the order of :func:`_maps`
+_MAPS_ON: dict[torch.device, torch.Tensor] = {}
 Params = tuple[torch.Tensor | None, ...]
 
 
-def _maps(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Per-component [8, in, out] weights: free → free, free → e0 (e0-maps), e0 → e0."""
-    device = weight.device
-    return weight[_FREE.to(device)], weight[_V.to(device)], weight[_E0.to(device)]
+def _maps_index(device: torch.device) -> torch.Tensor:
+    """:data:`_MAPS` on ``device`` (cached: a host-to-device copy per call would cost more than the gather)."""
+    index = _MAPS_ON.get(device)
+    if index is None:
+        index = _MAPS_ON[device] = _MAPS.to(device)
+    return index
+
+
+def _maps(weight: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Per-component [8, in, out] weights: free → free, free → e0 (e0-maps), e0 → e0 (one gather)."""
+    return weight.index_select(0, _maps_index(weight.device)).split(8)
+
+
+def _cast(t: torch.Tensor | None, dtype: torch.dtype | None) -> torch.Tensor | None:
+    """``t.to(dtype)`` without the dispatcher round trip when nothing changes (most calls)."""
+    return t if t is None or dtype is None or t.dtype == dtype else t.to(dtype)
 
 
 def _linear(x: torch.Tensor, s: torch.Tensor | None, params: Params) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -123,13 +138,13 @@ def _compute_dtype(x: torch.Tensor) -> torch.dtype:
     return torch.get_autocast_dtype(kind) if torch.is_autocast_enabled(kind) else x.dtype
 
 
-class _EquiLinearFn(torch.autograd.Function):
+class _EquiLinearFn(Function):
     """EquiLinear with a hand-written backward (a few bmm/mm into preallocated blocks) and a jvp rule."""
 
     @staticmethod
     def forward(x: torch.Tensor, s: torch.Tensor | None, *params: torch.Tensor | None) -> tuple:
         dtype = _compute_dtype(x)
-        cast = [p.to(dtype) if p is not None else None for p in (x, s, *params)]
+        cast = [_cast(p, dtype) for p in (x, s, *params)]
         with torch.no_grad(), torch.autocast(x.device.type, enabled=False):
             return _linear(cast[0], cast[1], tuple(cast[2:]))
 
@@ -139,7 +154,7 @@ class _EquiLinearFn(torch.autograd.Function):
         dtype = output[0].dtype
         ctx.dtypes = [p.dtype if p is not None else None for p in inputs]
         ctx.shapes = [p.shape if p is not None else None for p in inputs[2:]]
-        saved = [t.to(dtype) if t is not None else None for t in (x, s, weight, s_to_mv, mv_to_s, s_to_s)]
+        saved = [_cast(t, dtype) for t in (x, s, weight, s_to_mv, mv_to_s, s_to_s)]
         ctx.save_for_backward(*saved)  # biases are not needed: the map is affine
         ctx.save_for_forward(*saved)
 
@@ -148,8 +163,8 @@ class _EquiLinearFn(torch.autograd.Function):
     def backward(ctx, gy: torch.Tensor, gs: torch.Tensor | None) -> tuple:
         x, s, weight, s_to_mv, mv_to_s, s_to_s = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gy = gy.to(x.dtype).contiguous()
-        gs = gs.to(x.dtype) if gs is not None else None
+        gy = _cast(gy, x.dtype).contiguous()
+        gs = _cast(gs, x.dtype)
         w_free, w_v, w_e0 = _maps(weight)
         grads: list[torch.Tensor | None] = [None] * 8
         if need[0]:
@@ -168,11 +183,11 @@ class _EquiLinearFn(torch.autograd.Function):
                 torch.addmm(gsi, gs, s_to_s.T, out=gsi)
             grads[1] = gsi
         if need[2]:
-            gw = torch.zeros_like(weight)
-            index = _FREE.to(x.device)
-            gw.index_add_(0, index, torch.bmm(x[:8].mT, gy[:8]))
-            gw.index_add_(0, index + 5, torch.bmm(x[:8].mT, gy[8:]))
-            gw.index_add_(0, _E0.to(x.device), torch.bmm(x[8:].mT, gy[8:]))
+            per_map = x.new_empty(24, *weight.shape[1:])  # Σ_tokens x_iᵀ gy_j for the 24 (i, j) of :func:`_maps`
+            torch.bmm(x[:8].mT, gy[:8], out=per_map[:8])
+            torch.bmm(x[:8].mT, gy[8:], out=per_map[8:16])
+            torch.bmm(x[8:].mT, gy[8:], out=per_map[16:])
+            gw = torch.zeros_like(weight).index_add_(0, _maps_index(x.device), per_map)
             grads[2] = gw
         if need[3]:
             grads[3] = gy[0].sum(0)
@@ -185,15 +200,15 @@ class _EquiLinearFn(torch.autograd.Function):
                 grads[6] = s.T @ gs
             if need[7]:
                 grads[7] = gs.sum(0)
-        return tuple(g.to(d) if g is not None else None for g, d in zip(grads, ctx.dtypes, strict=True))
+        return tuple(_cast(g, d) for g, d in zip(grads, ctx.dtypes, strict=True))
 
     @staticmethod
     def jvp(ctx, dx: torch.Tensor | None, ds: torch.Tensor | None, *dparams: torch.Tensor | None) -> tuple:
         """Linear in (x, s) and in the parameters: J·(dx, ds, dθ) = f(dx, ds; W, no bias) + f(x, s; dθ)."""
         x, s, weight, s_to_mv, mv_to_s, s_to_s = ctx.saved_tensors
         with torch.no_grad():
-            dx = dx.to(x.dtype).contiguous() if dx is not None else torch.zeros_like(x)
-            ds = ds.to(x.dtype) if ds is not None else None
+            dx = _cast(dx, x.dtype).contiguous() if dx is not None else torch.zeros_like(x)
+            ds = _cast(ds, x.dtype)
             y, s_out = _linear(dx, ds, (weight, None, s_to_mv, mv_to_s, s_to_s, None))
             if any(d is not None for d in dparams):
                 tangent = tuple(

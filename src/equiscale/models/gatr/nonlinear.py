@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 
+from equiscale.models.gatr.function import Function
+
 LN_EPS = 0.01
 
 
@@ -28,7 +30,7 @@ def _gelu_grad(x0: torch.Tensor) -> torch.Tensor:
     return torch.ops.aten.gelu_backward(torch.ones_like(x0), x0, approximate="tanh")
 
 
-class _GatedGelu(torch.autograd.Function):
+class _GatedGelu(Function):
     """y = GELU(x₀)·x per channel, x₀ the scalar component (x [16, ..., c])."""
 
     @staticmethod
@@ -73,7 +75,7 @@ def _norm_scale(x: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor
     return r, torch.where(q > eps, -r.pow(3) / x.shape[-1], torch.zeros_like(r))
 
 
-class _EquiLayerNorm(torch.autograd.Function):
+class _EquiLayerNorm(Function):
     """(y, r, slope) with y = x·r (:func:`_norm_scale`); r and slope are returned (non-differentiable) so that the
     backward and jvp reuse them instead of recomputing the statistics."""
 

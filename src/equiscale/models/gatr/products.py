@@ -19,6 +19,7 @@ from torch import nn
 from torch.autograd.function import once_differentiable
 
 from equiscale.algebra.tables import GP_TABLE, JOIN_TABLE
+from equiscale.models.gatr.function import Function
 from equiscale.models.gatr.layout import PAIRED
 
 Run = tuple[int, int, int, int, int, int, float]  # (out, n, left, left step, right, right step, sign)
@@ -120,7 +121,7 @@ class _Table:
         torch._foreach_addcmul_(outs, lefts, rights, self.signs)
 
 
-class _BilinearFn(torch.autograd.Function):
+class _BilinearFn(Function):
     """out = T(x, y) on [16, M] operands; backward and jvp are products with transposed tables."""
 
     @staticmethod
