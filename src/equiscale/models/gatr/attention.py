@@ -41,6 +41,6 @@ class GeometricAttention(nn.Module):
         q = qk_features(q_mv, q_s, H, key=False)  # [B, T·H, dq]
         k = qk_features(k_mv, k_s, 1, key=True)  # [B, T, dq]
         v = pack_heads(1, v_s, v_mv)  # [B, T, dv]
-        out = F.scaled_dot_product_attention(q[:, None], k[:, None], v[:, None], scale=self.scale)[:, 0]
+        out = F.scaled_dot_product_attention(q[:, None], k[:, None], v[:, None], scale=self.scale).squeeze(1)
         o_mv, o_s = unpack_heads(out, (16,), H, m, hs)
         return self.out(o_mv, o_s)
