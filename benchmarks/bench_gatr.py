@@ -37,7 +37,8 @@ class PlainTransformer(nn.Module):
         return self.out(self.blocks(self.inp(x)))
 
 
-def _step_fn(model: nn.Module, inputs: tuple, target: tuple, compiled: bool):
+def make_step(model: nn.Module, inputs: tuple, target: tuple, compiled: bool = False):
+    """One training step (forward, MSE against each target, backward, fused Adam) as a closure."""
     opt = make_optimizer(model.parameters(), "adam", lr=1e-4)  # as in training: fused Adam
     fwd = torch.compile(model) if compiled else model
 
@@ -89,7 +90,7 @@ def main() -> None:
         for compiled in variants:
             model = build()
             params[name] = sum(p.numel() for p in model.parameters())
-            step = _step_fn(model, inputs, target, compiled)
+            step = make_step(model, inputs, target, compiled)
             for _ in range(3 if not compiled else 5):  # warm-up (and compilation)
                 step()
             steps[(name, compiled)] = step

@@ -8,7 +8,8 @@ Lorentz- rather than E(3)-equivariant, so it is the nearest public relative, not
 - ``default``: lgatr 2.0's defaults (sparse geometric product, dense linear maps);
 - ``sparse``: sparse product and per-grade linear maps.
 Same sizes for all (hidden c multivector / 2c scalar channels, 4 blocks, 8 heads, multi-query, attention and MLP
-width ×2), batch 64 × 16 tokens, one multivector + one scalar channel in and out, MSE, fused Adam. Steps of all
+width ×2), batch 64 × 16 tokens, one multivector + one scalar channel in and out, the training step of
+``bench_gatr.py`` (MSE, fused Adam). Steps of all
 models alternate in one process, so slow drifts of a shared machine cancel in the ratios.
 Usage: python benchmarks/bench_public.py [--widths 16 32] [--rounds 7] [--threads 2].
 """
@@ -22,8 +23,8 @@ import time
 
 import torch
 
+from bench_gatr import make_step  # the same step as bench_gatr.py (run from benchmarks/ or as a script)
 from equiscale.models import GATr
-from equiscale.train import make_optimizer
 
 VARIANTS = {"dense": (False, False), "default": (True, False), "sparse": (True, True)}  # (sparse_gp, sparse_linear)
 
@@ -47,25 +48,12 @@ def _lgatr(c: int, variant: str) -> torch.nn.Module:
     )  # fmt: skip
 
 
-def _step(model: torch.nn.Module, batch: tuple[torch.Tensor, ...]):
-    mv, s, target = batch
-    opt = make_optimizer(model.parameters(), "adam", lr=1e-4)
-
-    def step() -> None:
-        opt.zero_grad(set_to_none=True)
-        out_mv, out_s = model(mv, s)
-        (((out_mv - target) ** 2).mean() + (out_s**2).mean()).backward()
-        opt.step()
-
-    return step
-
-
 def bench(c: int, rounds: int) -> dict:
     gen = torch.Generator().manual_seed(0)
-    batch = tuple(torch.randn(64, 16, *shape, generator=gen) for shape in ((1, 16), (1,), (1, 16)))
+    mv, s, target_mv, target_s = (torch.randn(64, 16, 1, *shape, generator=gen) for shape in ((16,), (), (16,), ()))
     models = {"equiscale": GATr(1, 1, c, 1, 1, 2 * c, num_blocks=4, num_heads=8)}
     models |= {f"lgatr_{v}": _lgatr(c, v) for v in VARIANTS}
-    steps = {name: _step(model, batch) for name, model in models.items()}
+    steps = {name: make_step(model, (mv, s), (target_mv, target_s)) for name, model in models.items()}
     for step in steps.values():  # warm-up
         step()
         step()

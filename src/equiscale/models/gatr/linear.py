@@ -212,7 +212,7 @@ class _EquiLinearFn(Function):
             y, s_out = _linear(dx, ds, (weight, None, s_to_mv, mv_to_s, s_to_s, None))
             if any(d is not None for d in dparams):
                 tangent = tuple(
-                    None if shape is None else d.to(x.dtype) if d is not None else x.new_zeros(shape)
+                    None if shape is None else _cast(d, x.dtype) if d is not None else x.new_zeros(shape)
                     for d, shape in zip(dparams, ctx.shapes, strict=True)
                 )
                 y2, s2 = _linear(x, s, tangent)
